@@ -1,0 +1,38 @@
+import { expect } from 'vitest';
+import type { CacheErrorCode, Doc, DocumentCache } from '@pmem-modes/core';
+
+/** Expects `run` to throw or reject with a CacheError of `code`; returns the error. */
+export async function expectCode(run: () => unknown, code: CacheErrorCode): Promise<Error & { code: string }> {
+  let error: unknown;
+  try {
+    await run();
+  } catch (err) {
+    error = err;
+  }
+  expect(error, `expected ${code}`).toBeInstanceOf(Error);
+  const e = error as Error & { code: string };
+  expect(e.name).toBe('CacheError');
+  expect(e.code).toBe(code);
+  expect(e.message.length).toBeGreaterThan(10);
+  return e;
+}
+
+/** Every key and its document, read back, as a plain object sorted by key. */
+export async function snapshot(cache: DocumentCache): Promise<Record<string, Doc | undefined>> {
+  const keys: string[] = [];
+  for await (const k of cache.keys()) keys.push(k);
+  keys.sort();
+  const entries: Array<[string, Doc | undefined]> = [];
+  for (const k of keys) entries.push([k, await cache.get(k)]);
+  return Object.fromEntries(entries); // own properties, even for the key __proto__
+}
+
+/** What a document reads back as: its JSON round trip. */
+export function roundTrip(doc: Doc): Doc {
+  return JSON.parse(JSON.stringify(doc));
+}
+
+/** A document of about `bytes` bytes of JSON. */
+export function docOfSize(bytes: number, tag = 0): Doc {
+  return { tag, pad: 'x'.repeat(Math.max(0, bytes - 20 - String(tag).length)) };
+}

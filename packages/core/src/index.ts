@@ -1,0 +1,18 @@
+export { CacheError, ERROR_CODES, capacityError, isCacheError, type CacheErrorCode } from './errors.js';
+export type { Capabilities, CacheOptions, CacheStats, Doc, DocumentCache, Medium, OpenCache } from './types.js';
+export {
+  checkKey,
+  checkKnownOptions,
+  checkPositiveInt,
+  decodeDoc,
+  encodeDoc,
+  resolveLimits,
+  DEFAULT_CAPACITY_BYTES,
+  DEFAULT_MAX_DOC_BYTES,
+  MAX_KEY_BYTES,
+  type ResolvedLimits,
+} from './validate.js';
+export { detectMedium, prepareDir, resolveDir, DRAM_MEDIUM, EMULATED_PMEM_DIR } from './medium.js';
+export { acquireProcessLock, type ProcessLock } from './lock.js';
+export { CacheBase, type Usage } from './base.js';
+export { LruIndex } from './lru.js';
