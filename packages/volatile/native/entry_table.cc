@@ -20,7 +20,7 @@ Status EntryTable::init() {
   return kOk;
 }
 
-uint64_t EntryTable::hashKey(const char* key, uint32_t keyLen) const {
+uint64_t EntryTable::hashKey(const char* key, uint16_t keyLen) const {
   // Eight bytes per step with a multiply-xorshift mix: keys are short, this is the hot path.
   uint64_t h = seed_ ^ (uint64_t(keyLen) * 0x9E3779B97F4A7C15ull);
   uint32_t i = 0;
@@ -36,16 +36,16 @@ uint64_t EntryTable::hashKey(const char* key, uint32_t keyLen) const {
   return h ^ (h >> 29);
 }
 
-Entry* EntryTable::find(const char* key, uint32_t keyLen, uint64_t hash) const {
+Entry* EntryTable::find(const char* key, uint16_t keyLen, uint64_t hash) const {
   for (Entry* e = buckets_[hash & (bucketCount_ - 1)]; e != nullptr; e = e->chainNext) {
     if (e->hash == hash && e->keyLen == keyLen && std::memcmp(e->key(), key, keyLen) == 0) return e;
   }
   return nullptr;
 }
 
-Entry* EntryTable::peek(const char* key, uint32_t keyLen) const { return find(key, keyLen, hashKey(key, keyLen)); }
+Entry* EntryTable::peek(const char* key, uint16_t keyLen) const { return find(key, keyLen, hashKey(key, keyLen)); }
 
-Entry* EntryTable::touch(const char* key, uint32_t keyLen) {
+Entry* EntryTable::touch(const char* key, uint16_t keyLen) {
   Entry* e = peek(key, keyLen);
   if (e != nullptr && e != lruTail_) {
     unlinkLru(e);
@@ -54,7 +54,7 @@ Entry* EntryTable::touch(const char* key, uint32_t keyLen) {
   return e;
 }
 
-Entry* EntryTable::reserve(const char* key, uint32_t keyLen, uint32_t docLen, Status* status) {
+Entry* EntryTable::reserve(const char* key, uint16_t keyLen, uint32_t docLen, Status* status) {
   const size_t size = size_t(keyLen) + docLen;
   if (size > capacityBytes_) {
     *status = kTooLarge;  // checked before any eviction: a refused set changes nothing
@@ -84,6 +84,7 @@ Entry* EntryTable::reserve(const char* key, uint32_t keyLen, uint32_t docLen, St
   e->hash = hash;
   e->keyLen = keyLen;
   e->docLen = docLen;
+  e->docIsAscii = false;
   std::memcpy(e->key(), key, keyLen);
   e->doc()[docLen] = '\0';
   *status = kOk;
@@ -104,7 +105,7 @@ void EntryTable::commit(Entry* entry) {
 
 void EntryTable::discard(Entry* entry) { memkind_free(kind_, entry); }
 
-bool EntryTable::remove(const char* key, uint32_t keyLen) {
+bool EntryTable::remove(const char* key, uint16_t keyLen) {
   Entry* e = peek(key, keyLen);
   if (e == nullptr) return false;
   removeEntry(e);

@@ -18,8 +18,10 @@ struct Entry {
   Entry* lruPrev;    // towards the least recently used end
   Entry* lruNext;    // towards the most recently used end
   uint64_t hash;
-  uint32_t keyLen;
   uint32_t docLen;
+  uint16_t keyLen;  // at most 1024
+  // The document is ASCII, so get() can hand V8 the bytes as Latin-1 (a copy, no UTF-8 decoding).
+  bool docIsAscii;
 
   char* key() { return reinterpret_cast<char*>(this + 1); }
   char* doc() { return key() + keyLen; }
@@ -44,19 +46,19 @@ class EntryTable {
   Status init();
 
   // The entry for key, moved to the most recently used end; nullptr when absent.
-  Entry* touch(const char* key, uint32_t keyLen);
+  Entry* touch(const char* key, uint16_t keyLen);
   // The entry for key without changing its recency.
-  Entry* peek(const char* key, uint32_t keyLen) const;
+  Entry* peek(const char* key, uint16_t keyLen) const;
 
   // Allocates an unlinked entry for key with room for docLen document bytes, evicting least
   // recently used entries (never the current entry for key) until it fits under capacityBytes
   // and memkind can allocate it. The caller fills doc() and then calls commit() or discard().
-  Entry* reserve(const char* key, uint32_t keyLen, uint32_t docLen, Status* status);
+  Entry* reserve(const char* key, uint16_t keyLen, uint32_t docLen, Status* status);
   // Links a reserved entry in, replacing the key's previous entry.
   void commit(Entry* entry);
   void discard(Entry* entry);
 
-  bool remove(const char* key, uint32_t keyLen);
+  bool remove(const char* key, uint16_t keyLen);
   void clear();
   // Frees everything; the table is unusable afterwards (used before the kind is destroyed).
   void release();
@@ -69,8 +71,8 @@ class EntryTable {
   }
 
  private:
-  uint64_t hashKey(const char* key, uint32_t keyLen) const;
-  Entry* find(const char* key, uint32_t keyLen, uint64_t hash) const;
+  uint64_t hashKey(const char* key, uint16_t keyLen) const;
+  Entry* find(const char* key, uint16_t keyLen, uint64_t hash) const;
   // Unlinks from bucket and LRU list, updates the totals, frees.
   void removeEntry(Entry* entry);
   void unlinkLru(Entry* entry);

@@ -20,16 +20,16 @@ class KeyBytes {
     napi_status st = napi_get_value_string_utf8(env, value, bytes_, sizeof(bytes_), &len);
     if (st != napi_ok) throw Napi::Error::New(env, "cannot read the key");
     if (len > kMaxKeyBytes) throw Napi::RangeError::New(env, "key longer than 1024 UTF-8 bytes");
-    len_ = static_cast<uint32_t>(len);
+    len_ = static_cast<uint16_t>(len);
   }
   const char* data() const { return bytes_; }
-  uint32_t size() const { return len_; }
+  uint16_t size() const { return len_; }
 
  private:
   static constexpr size_t kMaxKeyBytes = 1024;
   // Room for one more character than allowed, so that an over-long key shows as one.
   char bytes_[kMaxKeyBytes + 4 + 1];
-  uint32_t len_ = 0;
+  uint16_t len_ = 0;
 };
 
 }  // namespace
@@ -79,7 +79,11 @@ class VolatileHeap : public Napi::ObjectWrap<VolatileHeap> {
     KeyBytes key(env, info[0]);
     Entry* e = table(env).touch(key.data(), key.size());
     if (e == nullptr) return env.Undefined();
-    return Napi::String::New(env, e->doc(), e->docLen);
+    napi_value doc;
+    napi_status st = e->docIsAscii ? napi_create_string_latin1(env, e->doc(), e->docLen, &doc)
+                                   : napi_create_string_utf8(env, e->doc(), e->docLen, &doc);
+    if (st != napi_ok) throw Napi::Error::New(env, "cannot create the document string");
+    return Napi::Value(env, doc);
   }
 
   // set(key, json, utf8Length) -> 0 or a status
@@ -101,6 +105,10 @@ class VolatileHeap : public Napi::ObjectWrap<VolatileHeap> {
       t.discard(e);
       throw Napi::RangeError::New(env, "json's UTF-8 length differs from the length given");
     }
+    // Its length in UTF-16 units, without a copy: equal to the UTF-8 length only for ASCII.
+    size_t units = 0;
+    ns = napi_get_value_string_utf16(env, info[1], nullptr, 0, &units);
+    e->docIsAscii = ns == napi_ok && units == docLen;
     t.commit(e);
     return Napi::Number::New(env, kOk);
   }

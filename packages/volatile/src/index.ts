@@ -49,14 +49,16 @@ const CAPABILITIES: Capabilities = Object.freeze({
 export const MIN_HEAP_BYTES = 16 * 1024 * 1024;
 
 /**
- * The memkind heap's size for a cache of `capacityBytes`: jemalloc rounds each allocation up to a
- * size class (up to 25% more; 76% of a heap holds 66,000-byte documents, measured), each entry adds
- * a 40-byte header and up to 16 bytes of bucket array, plus 1 MiB for jemalloc's own bookkeeping.
- * So `capacityBytes` binds before memkind runs out, except for tiny documents, where the headers
- * dominate and memkind's out-of-memory makes the cache evict earlier (see docs/volatile.md).
+ * The memkind heap's size for a cache of `capacityBytes`. memkind bounds the pages its jemalloc
+ * arenas hold, and jemalloc rounds each allocation up to a size class (up to 25% more) and gives
+ * each allocation of 16 KiB or more an extra page (its cache-oblivious offset): a document just
+ * over 16 KiB takes 24 KiB, the worst ratio, 1.5. Entries add a 40-byte header and up to 16 bytes
+ * of bucket array, and jemalloc keeps some metadata: hence 1.5 times plus 2 MiB. Then
+ * `capacityBytes` binds before memkind runs out, except for documents under about 100 bytes, where
+ * headers dominate and memkind's out-of-memory makes the cache evict earlier (docs/volatile.md).
  */
 export function heapBytesFor(capacityBytes: number): number {
-  return Math.max(MIN_HEAP_BYTES, capacityBytes + Math.ceil((capacityBytes * 3) / 8) + 1024 * 1024);
+  return Math.max(MIN_HEAP_BYTES, capacityBytes + Math.ceil(capacityBytes / 2) + 2 * 1024 * 1024);
 }
 
 /** stats() plus what memkind reports for this cache's heap. */
