@@ -99,6 +99,48 @@ describe('volatile: capacity', () => {
   });
 });
 
+describe('volatile: the native heap', () => {
+  it('frees every entry: after overwrites, evictions, deletes and clear(), memkind counts only the empty index again', async () => {
+    const cache = await openCache({ dir: freshDir(), capacityBytes: 1024 * 1024 });
+    const empty = (cache.stats() as VolatileStats).heap.allocatedBytes;
+    for (let i = 0; i < 5000; i++) cache.setSync(`k${i % 700}`, docOfSize(100 + ((i * 37) % 3000), i));
+    const filled = cache.stats() as VolatileStats;
+    expect(filled.evictions).toBeGreaterThan(0);
+    expect(filled.heap.allocatedBytes).toBeGreaterThan(empty + filled.bytesUsed);
+    for (let i = 0; i < 700; i++) await cache.delete(`k${i}`);
+    expect((cache.stats() as VolatileStats).heap.allocatedBytes).toBe(empty);
+    for (let i = 0; i < 300; i++) cache.setSync(`k${i}`, { i, text: 'é'.repeat(i) });
+    await cache.clear();
+    expect((cache.stats() as VolatileStats).heap.allocatedBytes).toBe(empty);
+    await cache.close();
+  });
+
+  it('ASCII and non-ASCII documents read back equal, also when one replaces the other', async () => {
+    const cache = await openCache({ dir: freshDir() });
+    const docs = ['plain ascii', 'Latin-1 é ü ß ÿ', 'emoji 😀 and CJK 漢字', '\u0000 and \u007f \u0080', { nested: ['ñ', 'x', '\u2028'] }];
+    for (const [i, doc] of docs.entries()) {
+      cache.setSync('same', doc);
+      cache.setSync(`k${i}`, doc);
+      expect(cache.getSync('same')).toEqual(doc);
+    }
+    for (const [i, doc] of docs.entries()) expect(await cache.get(`k${i}`)).toEqual(doc);
+    await cache.close();
+  });
+
+  it('a document too large for capacityBytes fails with ERR_CAPACITY and keeps the key\'s old document', async () => {
+    const capacityBytes = 512 * 1024;
+    const cache = await openCache({ dir: freshDir(), capacityBytes, maxDocBytes: capacityBytes });
+    cache.setSync('k', { old: true });
+    cache.setSync('other', 1);
+    const e = await expectCode(() => cache.setSync('k', { pad: 'h'.repeat(capacityBytes - 10) }), 'ERR_CAPACITY');
+    expect(e.message).toMatch(/capacityBytes/);
+    expect(cache.getSync('k')).toEqual({ old: true });
+    expect(cache.getSync('other')).toBe(1);
+    expect(cache.stats().evictions).toBe(0);
+    await cache.close();
+  });
+});
+
 describe('volatile: no litter in dir', () => {
   it('while open the heap directory is empty (memkind unlinked its file), and close removes it', async () => {
     const dir = freshDir();
