@@ -3,7 +3,9 @@
 // (status.h, or memkind's own negative codes) and throws only on calls TypeScript never makes.
 #include <napi.h>
 
+#include <exception>
 #include <memory>
+#include <string>
 
 #include "entry_table.h"
 
@@ -61,15 +63,21 @@ class VolatileHeap : public Napi::ObjectWrap<VolatileHeap> {
     memkind_t kind = nullptr;
     int err = memkind_create_pmem(dir.c_str(), maxSize, &kind);
     if (err != MEMKIND_SUCCESS) return Napi::Number::New(env, err);
-    auto table = std::make_unique<EntryTable>(kind, capacity);
-    Status st = table->init();
-    if (st != kOk) {
-      table.reset();
-      memkind_destroy_kind(kind);  // its failure cannot be reported better than st
-      return Napi::Number::New(env, st);
+    try {
+      auto table = std::make_unique<EntryTable>(kind, capacity);
+      Status st = table->init();
+      if (st != kOk) {
+        table.reset();
+        memkind_destroy_kind(kind);  // its failure cannot be reported better than st
+        return Napi::Number::New(env, st);
+      }
+      table_ = std::move(table);
+    } catch (const std::exception& e) {
+      // bad_alloc, or random_device failing: node-addon-api only converts its own exceptions.
+      memkind_destroy_kind(kind);
+      throw Napi::Error::New(env, e.what());
     }
     kind_ = kind;
-    table_ = std::move(table);
     return Napi::Number::New(env, kOk);
   }
 
@@ -205,6 +213,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   status.Set("TOO_LARGE", int(kTooLarge));
   status.Set("HEAP_FULL", int(kHeapFull));
   status.Set("INDEX_ALLOC", int(kIndexAlloc));
+  // memkind's codes for "no more kinds in this process" (its kind table, or jemalloc's arenas).
+  status.Set("MEMKIND_TOOMANY", int(MEMKIND_ERROR_TOOMANY));
+  status.Set("MEMKIND_ARENAS_CREATE", int(MEMKIND_ERROR_ARENAS_CREATE));
   exports.Set("status", status);
   return exports;
 }

@@ -25,7 +25,7 @@ export interface NativeHeap {
 export interface Binding {
   VolatileHeap: new () => NativeHeap;
   errorMessage(code: number): string;
-  status: { OK: number; TOO_LARGE: number; HEAP_FULL: number; INDEX_ALLOC: number };
+  status: { OK: number; TOO_LARGE: number; HEAP_FULL: number; INDEX_ALLOC: number; MEMKIND_TOOMANY: number; MEMKIND_ARENAS_CREATE: number };
 }
 
 const INSTALL_HINT = 'Install memkind with `apt-get install libmemkind-dev pkg-config`, then run `npm rebuild @pmem-modes/volatile`.';
@@ -66,6 +66,13 @@ export function statusError(b: Binding, status: number, at: HeapCall): CacheErro
     return new CacheError('ERR_CAPACITY', `The ${at.heapBytes}-byte memkind heap cannot hold the cache's index. Raise capacityBytes.`);
   }
   const memkind = b.errorMessage(status);
+  if (at.call === 'open' && (status === b.status.MEMKIND_TOOMANY || status === b.status.MEMKIND_ARENAS_CREATE)) {
+    // A limit on heaps, not on bytes: the closest code is still "no room".
+    return new CacheError(
+      'ERR_CAPACITY',
+      `This process holds as many memkind heaps as memkind and jemalloc allow (${memkind}). Each open volatile cache is one heap: close the ones you no longer use, or share one cache.`,
+    );
+  }
   if (at.call === 'open') {
     return new CacheError(
       'ERR_DIR_UNUSABLE',

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statS
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { resolveDir, type OpenCache } from '@pmem-modes/core';
+import { resolveDir, type DocumentCache, type OpenCache } from '@pmem-modes/core';
 import { docOfSize, expectCode, spawnChild } from '@pmem-modes/conformance';
 import { heapBytesFor, openCache, type VolatileStats } from '@pmem-modes/volatile';
 
@@ -189,6 +189,32 @@ describe('volatile: errors', () => {
     const e = await expectCode(() => openCache({ dir }), 'ERR_DIR_UNUSABLE');
     expect(e.message).toMatch(/volatile-default/);
     expect(statSync(join(dir, 'volatile-default')).isFile()).toBe(true);
+  });
+
+  it('one heap too many for the process fails with ERR_CAPACITY, and closing caches makes room again', { timeout: 60_000 }, async () => {
+    const dir = freshDir();
+    const open: DocumentCache[] = [];
+    let refused: Error & { code: string } | undefined;
+    try {
+      // memkind allows 512 kinds; jemalloc's arenas usually run out a little earlier.
+      for (let i = 0; i < 600 && !refused; i++) {
+        try {
+          open.push(await openCache({ dir, name: `n${i}`, capacityBytes: 1024 * 1024 }));
+        } catch (err) {
+          refused = err as Error & { code: string };
+        }
+      }
+      expect(refused?.code).toBe('ERR_CAPACITY');
+      expect(refused?.message).toMatch(/close the ones you no longer use/);
+      expect(open.length).toBeGreaterThan(100);
+    } finally {
+      await Promise.all(open.splice(0).map((c) => c.close()));
+    }
+    const again = await openCache({ dir, name: 'after' });
+    again.setSync('k', 1);
+    expect(again.getSync('k')).toBe(1);
+    await again.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('without the addon, import works and openCache rejects with ERR_NATIVE_UNAVAILABLE naming the apt package', async () => {
