@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { resolveDir, type DocumentCache, type OpenCache } from '@pmem-modes/core';
@@ -10,7 +10,14 @@ import { heapBytesFor, openCache, type VolatileStats } from '@pmem-modes/volatil
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const root = join(resolveDir(), 'volatile-test', `${process.pid}-${randomBytes(4).toString('hex')}`);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  try {
+    rmdirSync(dirname(root)); // shared by concurrent runs: only once the last one is done
+  } catch {
+    /* another run still uses it */
+  }
+});
 
 function freshDir(): string {
   const dir = join(root, randomBytes(6).toString('hex'));
