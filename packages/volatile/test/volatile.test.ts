@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { resolveDir, type DocumentCache, type OpenCache } from '@pmem-modes/core';
 import { docOfSize, expectCode, spawnChild } from '@pmem-modes/conformance';
-import { heapBytesFor, openCache, type VolatileStats } from '@pmem-modes/volatile';
+import { heapBytesFor, MIN_HEAP_BYTES, openCache, type VolatileStats } from '@pmem-modes/volatile';
+import { loadBinding, statusError } from '../src/native.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const root = join(resolveDir(), 'volatile-test', `${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -222,6 +223,21 @@ describe('volatile: errors', () => {
     expect(again.getSync('k')).toBe(1);
     await again.close();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('statusError() gives every addon status and memkind error a code and a message that says what to do', () => {
+    const b = loadBinding();
+    const set = { call: 'set', needed: 5000, capacityBytes: 4096, heapBytes: MIN_HEAP_BYTES } as const;
+    const open = { call: 'open', heapDir: '/somewhere/volatile-x', heapBytes: MIN_HEAP_BYTES } as const;
+    expect(statusError(b, b.status.TOO_LARGE, set)).toMatchObject({ code: 'ERR_CAPACITY', message: expect.stringMatching(/5000 bytes.*Raise capacityBytes/) });
+    expect(statusError(b, b.status.HEAP_FULL, set)).toMatchObject({ code: 'ERR_CAPACITY', message: expect.stringMatching(/evicting every other/) });
+    expect(statusError(b, b.status.INDEX_ALLOC, open)).toMatchObject({ code: 'ERR_CAPACITY' });
+    expect(statusError(b, b.status.MEMKIND_TOOMANY, open)).toMatchObject({ code: 'ERR_CAPACITY', message: expect.stringMatching(/close the ones/) });
+    // memkind's "invalid argument", e.g. a directory that vanished: its own words plus the fix.
+    const invalid = statusError(b, -13, open);
+    expect(invalid).toMatchObject({ code: 'ERR_DIR_UNUSABLE', message: expect.stringMatching(/volatile-x.*Invalid input arguments.*code -13.*PMEM_DIR/) });
+    expect(statusError(b, -13, { call: 'stats' })).toMatchObject({ code: 'ERR_NATIVE_UNAVAILABLE', message: expect.stringMatching(/apt-get install libmemkind-dev/) });
+    expect(new Set(Object.values(b.status)).size).toBe(Object.keys(b.status).length);
   });
 
   it('without the addon, import works and openCache rejects with ERR_NATIVE_UNAVAILABLE naming the apt package', async () => {
