@@ -29,7 +29,8 @@ function freshDir(): string {
 describe('volatile: documents live outside the V8 heap', () => {
   it('a child limited to a 64 MB V8 heap caches 512 MiB of documents and reads them back correctly', { timeout: 120_000 }, () => {
     const fixture = join(packageDir, 'test', 'fixtures', 'fill-beyond-v8.mjs');
-    const run = spawnSync(process.execPath, ['--max-old-space-size=64', '--expose-gc', fixture, freshDir(), '512'], { encoding: 'utf8' });
+    const dir = freshDir();
+    const run = spawnSync(process.execPath, ['--max-old-space-size=64', '--expose-gc', fixture, dir, '512'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
       count: number;
@@ -49,6 +50,7 @@ describe('volatile: documents live outside the V8 heap', () => {
     expect(result.heapStats.allocatedBytes).toBeGreaterThan(result.docBytes);
     // Generous bound; measured growth is well under 1 MB (see docs/volatile.md).
     expect(result.heapAfter - result.heapBefore).toBeLessThan(32 * 1024 * 1024);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
