@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
 import type { SuiteContext } from '../config.js';
 import { snapshot } from '../assert.js';
 import { HOSTILE_KEYS } from './hostile.js';
@@ -25,6 +26,14 @@ export function persistenceSection(ctx: SuiteContext): void {
         expect(await snapshot(second)).toEqual({});
         expect(second.stats().count).toBe(0);
       }
+    });
+
+    it.runIf(!persistent && ctx.config.usesDir !== false)('a closed cache that keeps nothing leaves nothing in dir', async () => {
+      const dir = ctx.freshDir();
+      const cache = await ctx.open({}, dir);
+      await cache.set('k', { body: 'b'.repeat(5000) });
+      await cache.close();
+      expect(readdirSync(dir)).toEqual([]);
     });
 
     it.runIf(persistent)('a reopened cache accepts writes and deletes as before', async () => {
