@@ -9,11 +9,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
-  CacheBase,
   CacheError,
-  LruIndex,
+  IndexedCacheBase,
   acquireProcessLock,
-  capacityError,
   checkKnownOptions,
   detectMedium,
   prepareDir,
@@ -25,7 +23,6 @@ import {
   type Medium,
   type ProcessLock,
   type ResolvedLimits,
-  type Usage,
 } from '@pmem-modes/core';
 import { decodeRecord, encodeRecord } from './record.js';
 
@@ -74,11 +71,6 @@ export interface StorageFilesCache extends DocumentCache {
   readonly recovery: Recovery;
 }
 
-interface Entry {
-  /** UTF-8 bytes of key and JSON: what counts against capacityBytes. */
-  readonly size: number;
-}
-
 interface Found {
   key: string;
   size: number;
@@ -86,12 +78,11 @@ interface Found {
   file: string;
 }
 
-class FilesCache extends CacheBase implements StorageFilesCache {
+/** The index holds key -> size (UTF-8 bytes of key and JSON, what counts against capacityBytes). */
+class FilesCache extends IndexedCacheBase implements StorageFilesCache {
   readonly adapter = ADAPTER;
   readonly capabilities = CAPABILITIES;
   readonly medium: Medium;
-  #lru = new LruIndex<Entry>();
-  #evictions = 0;
 
   constructor(
     limits: ResolvedLimits,
@@ -107,15 +98,14 @@ class FilesCache extends CacheBase implements StorageFilesCache {
   /** Fills the index, oldest write first (recency across a reopen is approximated by mtime). */
   async load(found: Found[]): Promise<void> {
     found.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : 1));
-    for (const { key, size } of found) this.#lru.set(key, { size });
+    for (const { key, size } of found) this.index.set(key, { size });
     // A crash between a write and its evictions, or a smaller capacityBytes, can leave too much.
-    const victims = this.#lru.victimsFor('', 0, this.limits.capacityBytes) ?? this.#lru.keys();
-    await this.#evict(victims);
+    await this.#evict(this.victimsFor('', 0));
     await syncDir(this.dirHandle, this.dataDir);
   }
 
   protected async readRaw(key: string): Promise<Uint8Array | undefined> {
-    if (!this.#lru.touch(key)) return undefined;
+    if (!this.index.touch(key)) return undefined;
     const path = this.#pathOf(key);
     let file: Buffer;
     try {
@@ -138,45 +128,32 @@ class FilesCache extends CacheBase implements StorageFilesCache {
 
   protected async writeRaw(key: string, json: string, bytes: number): Promise<void> {
     const size = Buffer.byteLength(key, 'utf8') + bytes;
-    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
-    if (!victims) throw capacityError(size, this.limits.capacityBytes);
+    const victims = this.victimsFor(key, size);
     await writeFileDurably(this.#pathOf(key), encodeRecord(key, json, bytes));
-    this.#lru.set(key, { size });
+    this.index.set(key, { size });
     // Evicting after the rename: a crash in between leaves too much, never too little; open trims.
     await this.#evict(victims);
     await syncDir(this.dirHandle, this.dataDir);
   }
 
   protected async removeRaw(key: string): Promise<boolean> {
-    if (!this.#lru.peek(key)) return false;
+    if (!this.index.peek(key)) return false;
     await unlinkIfPresent(this.#pathOf(key));
-    this.#lru.delete(key);
+    this.index.delete(key);
     await syncDir(this.dirHandle, this.dataDir);
     return true;
   }
 
-  protected hasRaw(key: string): boolean {
-    return this.#lru.peek(key) !== undefined;
-  }
-
-  protected listRaw(): string[] {
-    return this.#lru.keys();
-  }
-
   protected async clearRaw(): Promise<void> {
-    for (const key of this.#lru.keys()) {
+    for (const key of this.index.keys()) {
       await unlinkIfPresent(this.#pathOf(key));
-      this.#lru.delete(key);
+      this.index.delete(key);
     }
     await syncDir(this.dirHandle, this.dataDir);
   }
 
-  protected usage(): Usage {
-    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
-  }
-
   protected async closeRaw(): Promise<void> {
-    this.#lru.clear();
+    this.index.clear();
     try {
       await this.dirHandle.close();
     } finally {
@@ -191,8 +168,7 @@ class FilesCache extends CacheBase implements StorageFilesCache {
   async #evict(victims: string[]): Promise<void> {
     for (const victim of victims) {
       await unlinkIfPresent(this.#pathOf(victim));
-      this.#lru.delete(victim);
-      this.#evictions++;
+      this.evicted([victim]);
     }
   }
 }

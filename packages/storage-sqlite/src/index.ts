@@ -8,10 +8,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
-  CacheBase,
   CacheError,
-  LruIndex,
-  capacityError,
+  IndexedCacheBase,
   checkKnownOptions,
   detectMedium,
   prepareDir,
@@ -22,7 +20,6 @@ import {
   type DocumentCache,
   type Medium,
   type ResolvedLimits,
-  type Usage,
 } from '@pmem-modes/core';
 
 export interface StorageSqliteOptions extends Pick<CacheOptions, 'dir' | 'name' | 'capacityBytes' | 'maxDocBytes'> {
@@ -71,17 +68,11 @@ export interface StorageSqliteCache extends DocumentCache {
   readonly synchronous: 'full' | 'normal';
 }
 
-interface Entry {
-  /** UTF-8 bytes of key and JSON: what counts against capacityBytes. */
-  readonly size: number;
-}
-
-class SqliteCache extends CacheBase implements StorageSqliteCache {
+/** The index holds key -> size (UTF-8 bytes of key and JSON, what counts against capacityBytes). */
+class SqliteCache extends IndexedCacheBase implements StorageSqliteCache {
   readonly adapter = ADAPTER;
   readonly capabilities = CAPABILITIES;
   readonly medium: Medium;
-  #lru = new LruIndex<Entry>();
-  #evictions = 0;
   #selectDoc: BetterSqlite3.Statement<[string], string>;
   #deleteDoc: BetterSqlite3.Statement<[string]>;
   #deleteAll: BetterSqlite3.Statement<[]>;
@@ -104,7 +95,7 @@ class SqliteCache extends CacheBase implements StorageSqliteCache {
       upsert.run(key, json, size);
     });
     for (const { key, size } of db.prepare<[], { key: string; size: number }>('SELECT key, size FROM docs ORDER BY rowid').iterate()) {
-      this.#lru.set(key, { size });
+      this.index.set(key, { size });
     }
   }
 
@@ -114,7 +105,7 @@ class SqliteCache extends CacheBase implements StorageSqliteCache {
   }
 
   protected readRaw(key: string): string | undefined {
-    if (!this.#lru.touch(key)) return undefined;
+    if (!this.index.touch(key)) return undefined;
     try {
       return this.#selectDoc.get(key);
     } catch (err) {
@@ -124,35 +115,25 @@ class SqliteCache extends CacheBase implements StorageSqliteCache {
 
   protected writeRaw(key: string, json: string, bytes: number): void {
     const size = Buffer.byteLength(key, 'utf8') + bytes;
-    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
-    if (!victims) throw capacityError(size, this.limits.capacityBytes);
+    const victims = this.victimsFor(key, size);
     try {
       this.#writeWithEvictions(victims, key, json, size);
     } catch (err) {
       throw sqliteError(err, this.path);
     }
-    for (const victim of victims) this.#lru.delete(victim);
-    this.#evictions += victims.length;
-    this.#lru.set(key, { size });
+    this.evicted(victims);
+    this.index.set(key, { size });
   }
 
   protected removeRaw(key: string): boolean {
-    if (!this.#lru.peek(key)) return false;
+    if (!this.index.peek(key)) return false;
     try {
       this.#deleteDoc.run(key);
     } catch (err) {
       throw sqliteError(err, this.path);
     }
-    this.#lru.delete(key);
+    this.index.delete(key);
     return true;
-  }
-
-  protected hasRaw(key: string): boolean {
-    return this.#lru.peek(key) !== undefined;
-  }
-
-  protected listRaw(): string[] {
-    return this.#lru.keys();
   }
 
   protected clearRaw(): void {
@@ -161,15 +142,11 @@ class SqliteCache extends CacheBase implements StorageSqliteCache {
     } catch (err) {
       throw sqliteError(err, this.path);
     }
-    this.#lru.clear();
-  }
-
-  protected usage(): Usage {
-    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+    this.index.clear();
   }
 
   protected closeRaw(): void {
-    this.#lru.clear();
+    this.index.clear();
     this.db.close(); // checkpoints the WAL into the database and removes it
   }
 }
