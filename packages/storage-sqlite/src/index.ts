@@ -247,6 +247,9 @@ function sqliteError(err: unknown, path: string): unknown {
       { cause: err },
     );
   }
+  if (code === 'SQLITE_TOOBIG') {
+    return new CacheError('ERR_DOC_TOO_LARGE', `The document is larger than SQLite stores in one value (${why}). Lower maxDocBytes.`, { cause: err });
+  }
   if (code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
     return new CacheError('ERR_DIR_UNUSABLE', `SQLite cannot use ${path} (${why}). Check the free space and permissions of the cache directory.`, { cause: err });
   }

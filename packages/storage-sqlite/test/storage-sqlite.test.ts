@@ -179,7 +179,10 @@ describe('storage-sqlite: locking and layout', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(await (await open(dir)).get('k0')).toEqual({ i: 0, pad: 'p'.repeat(1000) });
+    const reopened = await open(dir);
+    expect(await reopened.get('k0')).toEqual({ i: 0, pad: 'p'.repeat(1000) });
+    // Reopening an existing database takes the lock at open too, not only at the first write.
+    await expectCode(() => openCache({ dir }), 'ERR_POOL_LOCKED');
   });
 
   it('keeps docs(key, doc TEXT, size) under its application_id, readable by any SQLite tool', async () => {
