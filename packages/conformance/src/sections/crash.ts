@@ -22,13 +22,7 @@ export function crashSection(ctx: SuiteContext): void {
 
       for (let t = 0; t < trials; t++) {
         const seed = baseSeed + t;
-        const child = spawnChild(ctx.config.module, options, 'crash', seed);
-        await child.waitFor(/^opened$/);
-        await new Promise((r) => setTimeout(r, 5 + ((seed * 37) % 150)));
-        child.process.kill('SIGKILL');
-        await child.exited;
-
-        const acked = child.lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
+        const acked = await killMidway(ctx, options, seed, 5 + ((seed * 37) % 150));
         const last = acked.length ? Math.max(...acked) : -1;
         totalAcks += acked.length;
         const expected = new Map(baseline);
@@ -71,12 +65,7 @@ export function crashSection(ctx: SuiteContext): void {
 
         for (let t = 0; t < evictingTrials; t++) {
           const seed = baseSeed + t;
-          const child = spawnChild(ctx.config.module, options, 'crash', seed);
-          await child.waitFor(/^opened$/);
-          await new Promise((r) => setTimeout(r, 20 + ((seed * 37) % 150)));
-          child.process.kill('SIGKILL');
-          await child.exited;
-          const acked = child.lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
+          const acked = await killMidway(ctx, options, seed, 20 + ((seed * 37) % 150));
           totalAcks += acked.length;
           for (const i of acked) writtenBytes += JSON.stringify(crashOp(seed, i).doc ?? '').length;
 
@@ -99,4 +88,14 @@ export function crashSection(ctx: SuiteContext): void {
       },
     );
   });
+}
+
+/** Runs the crash workload of `seed` in a child, SIGKILLs it `delayMs` after it opened, returns the acknowledged operations. */
+async function killMidway(ctx: SuiteContext, options: Record<string, unknown>, seed: number, delayMs: number): Promise<number[]> {
+  const child = spawnChild(ctx.config.module, options, 'crash', seed);
+  await child.waitFor(/^opened$/);
+  await new Promise((r) => setTimeout(r, delayMs));
+  child.process.kill('SIGKILL');
+  await child.exited;
+  return child.lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
 }
