@@ -163,25 +163,28 @@ export async function openCache(options: StorageSqliteOptions = {}): Promise<Sto
   let db: BetterSqlite3.Database | undefined;
   try {
     // timeout 0: a database another connection holds fails at once (SQLITE_BUSY), it does not wait.
-    db = new Database(path, { timeout: 0 });
+    const conn = new Database(path, { timeout: 0 });
+    db = conn;
     // Before WAL is entered: the wal-index then lives in this process's heap (no -shm file), and
     // the lock, once taken, is held until close. That lock is what makes the cache exclusive: it
     // is per inode, so a second connection in this process is refused too, and the kernel drops
     // it when the process dies, so a killed owner never blocks the next open.
-    db.pragma('locking_mode = EXCLUSIVE');
-    const fresh = checkOwnership(db, path);
-    if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
+    conn.pragma('locking_mode = EXCLUSIVE');
+    const fresh = checkOwnership(conn, path);
+    if (conn.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
       throw new CacheError('ERR_DIR_UNUSABLE', `SQLite could not enter WAL mode for ${path}. Put the cache on a local filesystem.`);
     }
-    db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    conn.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     // Take the write lock now, so that a second opener fails at open rather than at its first write.
-    db.transaction(() => {
-      if (!fresh) return;
-      db!.exec(SCHEMA);
-      db!.pragma(`application_id = ${APPLICATION_ID}`);
-      db!.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
-    return new SqliteCache(limits, db, path);
+    conn
+      .transaction(() => {
+        if (!fresh) return;
+        conn.exec(SCHEMA);
+        conn.pragma(`application_id = ${APPLICATION_ID}`);
+        conn.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })
+      .immediate();
+    return new SqliteCache(limits, conn, path);
   } catch (err) {
     try {
       db?.close();
