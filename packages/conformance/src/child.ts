@@ -5,13 +5,26 @@
  *   node child.js <module> <options-json> hold           open, print "opened", wait for SIGKILL
  * The crash workload is a deterministic function of (seed, i) so the parent can replay it.
  */
+import { writeSync } from 'node:fs';
 import type { DocumentCache, OpenCache } from '@pmem-modes/core';
 import { crashOp } from './crash-workload.js';
 
 const [, , moduleName, optionsJson, mode, seedText] = process.argv;
 
+/**
+ * Writes a line straight into the pipe before the next operation starts. Not process.stdout:
+ * once the parent falls behind (a loaded machine), stdout queues writes inside this process, and
+ * a SIGKILL then loses acknowledgements of writes that did happen.
+ */
 function say(line: string): void {
-  process.stdout.write(`${line}\n`); // pipes are synchronous on Linux: the parent sees it before the next op
+  const data = Buffer.from(`${line}\n`);
+  for (let written = 0; written < data.length; ) {
+    try {
+      written += writeSync(1, data, written);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err; // full: the parent is reading
+    }
+  }
 }
 
 async function main(): Promise<void> {
