@@ -67,6 +67,27 @@ export function crcOf(buf: Buffer, start: number, end: number): number {
   return crc32(buf.subarray(start, end));
 }
 
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+/**
+ * The same CRC-32 as zlib's, computed in place for a few bytes: record headers are checked on
+ * every append and every record of a restart, where a subarray per call would cost more than
+ * the checksum.
+ */
+export function smallCrcOf(buf: Buffer, start: number, end: number): number {
+  let c = -1;
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 /** Writes a fresh file header and checkpoint slot 0 (head 0, nothing older than sequence 1). */
 export function writeFileHeader(buf: Buffer, ringBytes: number): void {
   buf.fill(0, 0, FILE_HEADER_BYTES);

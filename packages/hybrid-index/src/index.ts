@@ -102,13 +102,12 @@ class HybridIndexCache extends CacheBase {
 
   /** Rebuilds the DRAM index from the log; write order stands in for recency. */
   #rebuildIndex(): void {
-    for (const record of this.#log.scan()) {
-      const older = this.#lru.peek(record.key);
+    this.#log.scan((key, ref) => {
+      const older = this.#lru.peek(key);
       // Two live records of one key: a crash hit between writing the new one and marking the old.
       if (older) this.#log.markDead(older.pos);
-      const { key: _key, ...ref } = record;
-      this.#lru.set(record.key, ref);
-    }
+      this.#lru.set(key, ref);
+    });
     // Reopened with a smaller capacity: the oldest records go.
     for (const key of this.#lru.victimsFor('', 0, this.limits.capacityBytes) ?? []) this.#evict(key);
   }

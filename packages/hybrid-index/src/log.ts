@@ -6,7 +6,7 @@
  *
  * Durability order: a record's bytes are flushed before its append returns; a dead mark is one
  * byte, flushed before the delete returns; the head moves (checkpoint) only after the records
- * moved out of its way are flushed. A crash leaves at most one torn record, at the tail, which
+ * moved out of its way are flushed. A crash leaves at most one torn record, the newest, which
  * `scan` detects by its checksum.
  */
 import {
@@ -30,6 +30,7 @@ import {
   STATE_LIVE,
   crcOf,
   readU64,
+  smallCrcOf,
   recordBytesFor,
   writeCheckpointSlot,
   writeU64,
@@ -56,11 +57,6 @@ export interface CleanerEvents {
   moved(key: string, pos: number): void;
   /** The live record of `key` had to be dropped (no room to move it). */
   dropped(key: string): void;
-}
-
-/** What `scan` found for one live document record, in log (oldest first) order. */
-export interface ScannedRecord extends RecordRef {
-  key: string;
 }
 
 export class RecordLog {
@@ -101,16 +97,19 @@ export class RecordLog {
   }
 
   /**
-   * Walks the chain from the head and returns its live document records, oldest first, and sets
-   * the tail after the last valid record. A record whose payload checksum fails is torn: at the
-   * end of the chain it is cut off (the tail moves back over it), elsewhere it is marked dead.
+   * Walks the chain from the head, calls `onLive` for its live document records, oldest first,
+   * and sets the tail after the last valid record.
+   *
+   * Only the last record's payload checksum is checked: appends are strictly sequential and each
+   * is flushed before the next begins, so a crash can tear only the newest record. If it is
+   * torn it is cut off (the tail moves back over it). Every header is checked, since the walk
+   * follows their sizes.
    */
-  scan(): ScannedRecord[] {
-    const live: ScannedRecord[] = [];
+  scan(onLive: (key: string, ref: RecordRef) => void): void {
     let pos = this.#head;
     let prevSeq = this.#checkpoint.floorSeq;
     let used = 0;
-    let torn: { pos: number; size: number } | undefined;
+    let last: { at: number; size: number; live: boolean } | undefined;
     for (;;) {
       let at = pos;
       let skipped = 0;
@@ -120,38 +119,40 @@ export class RecordLog {
       }
       const size = this.#validHeaderAt(at, prevSeq);
       if (size === 0 || used + skipped + size > this.#ringBytes) break;
-      if (torn) {
-        this.#markDeadAt(torn.pos); // a record follows it, so it was not the last write
-        torn = undefined;
-      }
-      prevSeq = readU64(this.#buf, FILE_HEADER_BYTES + at + R_SEQ);
-      used += skipped + size;
+      if (last?.live) this.#emit(last.at, last.size, onLive); // not the newest record: whole
       const abs = FILE_HEADER_BYTES + at;
-      if (this.#buf[abs + R_KIND] === KIND_PAD) {
-        pos = 0;
-        continue;
-      }
-      if (this.#buf[abs + R_STATE] === STATE_LIVE) {
-        const keyBytes = this.#buf.readUInt32LE(abs + R_KEY_BYTES);
-        const docBytes = this.#buf.readUInt32LE(abs + R_DOC_BYTES);
-        const payloadEnd = abs + RECORD_HEADER_BYTES + keyBytes + docBytes;
-        if (crcOf(this.#buf, abs + RECORD_HEADER_BYTES, payloadEnd) === this.#buf.readUInt32LE(abs + R_PAYLOAD_CRC)) {
-          const key = this.#buf.toString('utf8', abs + RECORD_HEADER_BYTES, abs + RECORD_HEADER_BYTES + keyBytes);
-          live.push({ key, pos: at, size, keyBytes, docBytes });
-        } else {
-          torn = { pos: at, size };
-        }
-      }
-      pos = at + size === this.#ringBytes ? 0 : at + size;
+      prevSeq = readU64(this.#buf, abs + R_SEQ);
+      used += skipped + size;
+      const isPad = this.#buf[abs + R_KIND] === KIND_PAD;
+      last = { at, size, live: !isPad && this.#buf[abs + R_STATE] === STATE_LIVE };
+      pos = isPad || at + size === this.#ringBytes ? 0 : at + size;
     }
-    if (torn) {
-      used -= torn.size;
-      pos = torn.pos;
+    if (last?.live) {
+      if (this.#payloadIsWhole(last.at)) {
+        this.#emit(last.at, last.size, onLive);
+      } else {
+        used -= last.size;
+        pos = last.at;
+      }
     }
     this.#used = used;
     this.#tail = pos;
     this.#nextSeq = prevSeq + 1;
-    return live;
+  }
+
+  #emit(pos: number, size: number, onLive: (key: string, ref: RecordRef) => void): void {
+    const abs = FILE_HEADER_BYTES + pos;
+    const keyBytes = this.#buf.readUInt32LE(abs + R_KEY_BYTES);
+    const docBytes = this.#buf.readUInt32LE(abs + R_DOC_BYTES);
+    const key = this.#buf.toString('utf8', abs + RECORD_HEADER_BYTES, abs + RECORD_HEADER_BYTES + keyBytes);
+    onLive(key, { pos, size, keyBytes, docBytes });
+  }
+
+  #payloadIsWhole(pos: number): boolean {
+    const abs = FILE_HEADER_BYTES + pos;
+    const start = abs + RECORD_HEADER_BYTES;
+    const end = start + this.#buf.readUInt32LE(abs + R_KEY_BYTES) + this.#buf.readUInt32LE(abs + R_DOC_BYTES);
+    return crcOf(this.#buf, start, end) === this.#buf.readUInt32LE(abs + R_PAYLOAD_CRC);
   }
 
   /** The JSON text of a record: the one copy out of persistent memory. */
@@ -284,7 +285,7 @@ export class RecordLog {
     buf.writeUInt32LE(keyBytes, abs + R_KEY_BYTES);
     buf.writeUInt32LE(docBytes, abs + R_DOC_BYTES);
     buf.writeUInt32LE(payloadCrc >>> 0, abs + R_PAYLOAD_CRC);
-    buf.writeUInt32LE(crcOf(buf, abs + R_BYTES, abs + R_HEADER_CRC), abs + R_HEADER_CRC);
+    buf.writeUInt32LE(smallCrcOf(buf, abs + R_BYTES, abs + R_HEADER_CRC), abs + R_HEADER_CRC);
   }
 
   /**
@@ -295,7 +296,7 @@ export class RecordLog {
     const buf = this.#buf;
     const abs = FILE_HEADER_BYTES + pos;
     if (buf[abs + R_TAG] !== RECORD_TAG) return 0;
-    if (crcOf(buf, abs + R_BYTES, abs + R_HEADER_CRC) !== buf.readUInt32LE(abs + R_HEADER_CRC)) return 0;
+    if (smallCrcOf(buf, abs + R_BYTES, abs + R_HEADER_CRC) !== buf.readUInt32LE(abs + R_HEADER_CRC)) return 0;
     if (readU64(buf, abs + R_SEQ) <= prevSeq) return 0; // an older lap's leftover: the chain ends here
     const size = buf.readUInt32LE(abs + R_BYTES);
     const kind = buf[abs + R_KIND];
