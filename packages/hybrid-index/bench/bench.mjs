@@ -154,15 +154,15 @@ async function main() {
       getP50Ratio: h.get.p50 / a.get.p50,
       setThroughputRatio: h.set.opsPerSec / a.set.opsPerSec,
       restartRatio: h.restartMs / a.restartMs,
-      // Operations after which hybrid-index's faster gets have paid for its slower restart.
-      breakEvenGets: Math.max(0, (h.restartMs - a.restartMs) * 1000) / Math.max(1e-9, a.get.p50 - h.get.p50),
+      // Gets after which hybrid-index's faster gets have paid for its slower restart (none if they are not faster).
+      breakEvenGets: h.get.p50 < a.get.p50 ? Math.max(0, (h.restartMs - a.restartMs) * 1000) / (a.get.p50 - h.get.p50) : undefined,
     });
   }
   if (ratios.length) {
     console.log('\nhybrid-index vs app-direct (targets: get p50 ratio <= 0.7, set throughput ratio >= 1.5)');
     console.log('docs      get p50 ratio  set ops/s ratio  restart ratio  gets to repay the restart');
     for (const r of ratios) {
-      console.log(`${String(r.docs).padStart(8)}  ${fmt(r.getP50Ratio).padStart(13)}  ${fmt(r.setThroughputRatio).padStart(15)}  ${fmt(r.restartRatio, 1).padStart(13)}  ${fmt(r.breakEvenGets, 0).padStart(25)}`);
+      console.log(`${String(r.docs).padStart(8)}  ${fmt(r.getP50Ratio).padStart(13)}  ${fmt(r.setThroughputRatio).padStart(15)}  ${fmt(r.restartRatio, 1).padStart(13)}  ${(r.breakEvenGets === undefined ? 'never (gets not faster)' : fmt(r.breakEvenGets, 0)).padStart(25)}`);
     }
   }
   // Restart grows with N for hybrid-index (it scans the log): a least-squares line through its points.

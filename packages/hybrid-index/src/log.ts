@@ -109,7 +109,9 @@ export class RecordLog {
     let pos = this.#head;
     let prevSeq = this.#checkpoint.floorSeq;
     let used = 0;
-    let last: { at: number; size: number; live: boolean } | undefined;
+    // The newest live record seen so far, held back until it is known not to be the last one.
+    let heldAt = -1;
+    let heldSize = 0;
     for (;;) {
       let at = pos;
       let skipped = 0;
@@ -119,20 +121,21 @@ export class RecordLog {
       }
       const size = this.#validHeaderAt(at, prevSeq);
       if (size === 0 || used + skipped + size > this.#ringBytes) break;
-      if (last?.live) this.#emit(last.at, last.size, onLive); // not the newest record: whole
+      if (heldAt >= 0) this.#emit(heldAt, heldSize, onLive); // not the newest record: whole
       const abs = FILE_HEADER_BYTES + at;
       prevSeq = readU64(this.#buf, abs + R_SEQ);
       used += skipped + size;
       const isPad = this.#buf[abs + R_KIND] === KIND_PAD;
-      last = { at, size, live: !isPad && this.#buf[abs + R_STATE] === STATE_LIVE };
+      heldAt = !isPad && this.#buf[abs + R_STATE] === STATE_LIVE ? at : -1;
+      heldSize = size;
       pos = isPad || at + size === this.#ringBytes ? 0 : at + size;
     }
-    if (last?.live) {
-      if (this.#payloadIsWhole(last.at)) {
-        this.#emit(last.at, last.size, onLive);
+    if (heldAt >= 0) {
+      if (this.#payloadIsWhole(heldAt)) {
+        this.#emit(heldAt, heldSize, onLive);
       } else {
-        used -= last.size;
-        pos = last.at;
+        used -= heldSize;
+        pos = heldAt;
       }
     }
     this.#used = used;
