@@ -5,13 +5,29 @@
  *   node child.js <module> <options-json> hold           open, print "opened", wait for SIGKILL
  * The crash workload is a deterministic function of (seed, i) so the parent can replay it.
  */
+import { writeSync } from 'node:fs';
 import type { DocumentCache, OpenCache } from '@pmem-modes/core';
 import { crashOp } from './crash-workload.js';
 
 const [, , moduleName, optionsJson, mode, seedText] = process.argv;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * Writes a line straight to the pipe before returning. process.stdout is not enough: when the
+ * pipe is full it queues the line in this process and returns, and an adapter whose set()
+ * never yields to the event loop then runs many operations ahead of what the parent has seen;
+ * a SIGKILL loses the queued acknowledgements of writes that did happen.
+ */
 function say(line: string): void {
-  process.stdout.write(`${line}\n`); // pipes are synchronous on Linux: the parent sees it before the next op
+  const bytes = Buffer.from(`${line}\n`);
+  for (let written = 0; written < bytes.length; ) {
+    try {
+      written += writeSync(1, bytes, written);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 1); // the parent has not read yet: wait a millisecond
+    }
+  }
 }
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@ export interface Child {
   lines: string[];
   /** Resolves with the first line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves when the process has exited (and been reaped). */
+  /** Resolves when the process has exited and all its output has been read. */
   exited: Promise<number | null>;
 }
 
@@ -30,7 +30,9 @@ export function spawnChild(module: string, options: Record<string, unknown>, mod
       else waiters.push(w);
     }
   });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' can come before the last output has been read, and the crash
+  // test counts acknowledgements from that output.
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   return {
     process: proc,
     lines,
