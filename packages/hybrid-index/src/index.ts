@@ -103,10 +103,9 @@ class HybridIndexCache extends CacheBase {
   /** Rebuilds the DRAM index from the log; write order stands in for recency. */
   #rebuildIndex(): void {
     this.#log.scan((key, ref) => {
-      const older = this.#lru.peek(key);
+      const older = this.#lru.set(key, ref);
       // Two live records of one key: a crash hit between writing the new one and marking the old.
       if (older) this.#log.markDead(older.pos);
-      this.#lru.set(key, ref);
     });
     // Reopened with a smaller capacity: the oldest records go.
     for (const key of this.#lru.victimsFor('', 0, this.limits.capacityBytes) ?? []) this.#evict(key);
@@ -125,9 +124,8 @@ class HybridIndexCache extends CacheBase {
     for (const victim of victims) this.#evict(victim);
     this.#log.makeRoom(size, this.#cleanerEvents);
     const pos = this.#log.append(key, keyBytes, json, bytes);
-    // Read the old record only now: making room may have moved it.
-    const older = this.#lru.peek(key);
-    this.#lru.set(key, { pos, size, keyBytes, docBytes: bytes });
+    // The old record's position is read only now: making room may have moved it.
+    const older = this.#lru.set(key, { pos, size, keyBytes, docBytes: bytes });
     if (older) this.#log.markDead(older.pos);
   }
 
