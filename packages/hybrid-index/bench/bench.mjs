@@ -119,9 +119,55 @@ async function benchAdapter(name, openCache, n) {
     const { count, medium } = cache.stats();
     await cache.close();
     if (cache.capabilities.persistent && (count !== n || first === undefined)) throw new Error(`${name}: restart found ${count} of ${n}`);
-    return { adapter: name, docs: n, fillOpsPerSec, get, set, getSync, setSync, restartMs, restartCount: count, medium: medium.kind };
+    const index = name === 'hybrid-index' ? await indexCosts(join(dir, 'hybrid-index-bench.log'), n) : undefined;
+    return { adapter: name, docs: n, fillOpsPerSec, get, set, getSync, setSync, restartMs, restartCount: count, medium: medium.kind, index };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What a native index table would change, measured on its parts: the walk of the log alone
+ * (what a restart costs before any index is built), and the price of one call into the addon
+ * (the least a get through a native table would add) beside a lookup in a JS Map of n keys.
+ */
+async function indexCosts(path, n) {
+  const { checkFileHeader, FILE_HEADER_BYTES } = await import('../dist/format.js');
+  const { RecordLog } = await import('../dist/log.js');
+  const { loadAddon } = await import('../dist/native.js');
+  const { closeSync, openSync, readSync, statSync } = await import('node:fs');
+  const addon = loadAddon();
+  const page = Buffer.alloc(FILE_HEADER_BYTES);
+  const fd = openSync(path, 'r');
+  readSync(fd, page, 0, page.length, 0);
+  closeSync(fd);
+  const verdict = checkFileHeader(page, statSync(path).size);
+  if (!verdict.ok) throw new Error(`${path}: ${verdict.reason}`);
+  const { buffer, isPmem } = addon.mapFile(path);
+  try {
+    // The walk only reads: the scan callback takes no action, and the closed file has no duplicates to mark.
+    const log = new RecordLog(buffer, () => undefined, { ringBytes: verdict.ringBytes, maxRecordBytes: 70 * 1024, cleanBatch: 8, checkpoint: verdict.checkpoint, slot: verdict.slot });
+    let seen = 0;
+    gc();
+    let t0 = performance.now();
+    log.scan(() => seen++);
+    const walkMs = performance.now() - t0;
+    const keys = new Map();
+    for (let i = 0; i < n; i++) keys.set(keyFor(i), i);
+    const lookups = randomIndexes(n, 200_000, 3);
+    const names = Array.from(lookups, (i) => keyFor(i));
+    gc();
+    t0 = performance.now();
+    let sink = 0;
+    for (const k of names) sink += keys.get(k);
+    const mapGetNs = ((performance.now() - t0) * 1e6) / names.length;
+    t0 = performance.now();
+    for (let i = 0; i < names.length; i++) addon.persist(buffer, isPmem, 0, 0);
+    const addonCallNs = ((performance.now() - t0) * 1e6) / names.length;
+    if (seen !== n || Number.isNaN(sink)) throw new Error(`walk saw ${seen} of ${n} records`);
+    return { walkMs, mapGetNs, addonCallNs };
+  } finally {
+    addon.unmap(buffer);
   }
 }
 
@@ -193,6 +239,14 @@ async function main() {
       console.log(`app-direct restart ~ ${fmt(flat)} ms flat: hybrid-index restarts slower above ~${Math.max(0, Math.round(crossover))} documents`);
       restartFit.appDirectMs = flat;
       restartFit.crossoverDocs = Math.max(0, crossover);
+    }
+  }
+  const indexRows = results.filter((r) => r.index);
+  if (indexRows.length) {
+    console.log('\nhybrid-index restart split, and a JS Map lookup against one empty call into the addon');
+    console.log('docs      restart ms  walk + key decode ms  rest (Map, open) ms  Map.get ns  addon call ns');
+    for (const r of indexRows) {
+      console.log(`${String(r.docs).padStart(8)}  ${fmt(r.restartMs).padStart(10)}  ${fmt(r.index.walkMs).padStart(20)}  ${fmt(r.restartMs - r.index.walkMs).padStart(19)}  ${fmt(r.index.mapGetNs, 0).padStart(10)}  ${fmt(r.index.addonCallNs, 0).padStart(13)}`);
     }
   }
   for (const note of notes) console.log(`note: ${note}`);
