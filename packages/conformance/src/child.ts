@@ -10,22 +10,19 @@ import type { DocumentCache, OpenCache } from '@pmem-modes/core';
 import { crashOp } from './crash-workload.js';
 
 const [, , moduleName, optionsJson, mode, seedText] = process.argv;
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Writes a line straight to the pipe before returning. process.stdout is not enough: when the
- * pipe is full it queues the line in this process and returns, and an adapter whose set()
- * never yields to the event loop then runs many operations ahead of what the parent has seen;
- * a SIGKILL loses the queued acknowledgements of writes that did happen.
+ * Writes a line straight into the pipe before the next operation starts. Not process.stdout:
+ * once the parent falls behind (a loaded machine), stdout queues writes inside this process, and
+ * a SIGKILL then loses acknowledgements of writes that did happen.
  */
 function say(line: string): void {
-  const bytes = Buffer.from(`${line}\n`);
-  for (let written = 0; written < bytes.length; ) {
+  const data = Buffer.from(`${line}\n`);
+  for (let written = 0; written < data.length; ) {
     try {
-      written += writeSync(1, bytes, written);
+      written += writeSync(1, data, written);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(pause, 0, 0, 1); // the parent has not read yet: wait a millisecond
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err; // full: the parent is reading
     }
   }
 }

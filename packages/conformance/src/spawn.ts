@@ -9,7 +9,7 @@ export interface Child {
   lines: string[];
   /** Resolves with the first line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves when the process has exited and all its output has been read. */
+  /** Resolves when the process has exited and everything it printed has been read into `lines`. */
   exited: Promise<number | null>;
 }
 
@@ -30,8 +30,8 @@ export function spawnChild(module: string, options: Record<string, unknown>, mod
       else waiters.push(w);
     }
   });
-  // 'close', not 'exit': 'exit' can come before the last output has been read, and the crash
-  // test counts acknowledgements from that output.
+  // 'close', not 'exit': 'exit' can come before the pipe is drained, and a crash test that
+  // misses the child's last "ack" lines would expect an older state than the one acknowledged.
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   return {
     process: proc,

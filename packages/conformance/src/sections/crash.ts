@@ -26,13 +26,7 @@ export function crashSection(ctx: SuiteContext): void {
 
       for (let t = 0; t < trials; t++) {
         const seed = baseSeed + t;
-        const child = spawnChild(ctx.config.module, options, 'crash', seed);
-        await child.waitFor(/^opened$/);
-        await new Promise((r) => setTimeout(r, 5 + ((seed * 37) % 150)));
-        child.process.kill('SIGKILL');
-        await child.exited;
-
-        const acked = child.lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
+        const acked = await killMidway(ctx, options, seed, 5 + ((seed * 37) % 150));
         const last = acked.length ? Math.max(...acked) : -1;
         totalAcks += acked.length;
         const expected = new Map(baseline);
@@ -58,5 +52,54 @@ export function crashSection(ctx: SuiteContext): void {
       // The test must have exercised something: most trials acknowledged writes before the kill.
       expect(totalAcks).toBeGreaterThan(trials);
     });
+
+    // Same workload in a cache a few documents big, so that most writes evict: a kill between a
+    // write and its evictions must not leave the reopened cache over capacity or torn.
+    const evictingTrials = 10;
+    it.runIf(ctx.config.capabilities.evicts)(
+      `${evictingTrials} SIGKILL trials while evicting: within capacity on reopen, nothing torn, the last acknowledged write kept`,
+      { timeout: 600_000 },
+      async () => {
+        const baseSeed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 1e9));
+        const capacityBytes = Math.max(ctx.config.minCapacityBytes ?? 0, 256 * 1024);
+        const dir = ctx.freshDir();
+        const options = ctx.optionsFor(dir, { capacityBytes });
+        let totalAcks = 0;
+        let writtenBytes = 0;
+
+        for (let t = 0; t < evictingTrials; t++) {
+          const seed = baseSeed + t;
+          const acked = await killMidway(ctx, options, seed, 20 + ((seed * 37) % 150));
+          totalAcks += acked.length;
+          for (const i of acked) writtenBytes += JSON.stringify(crashOp(seed, i).doc ?? '').length;
+
+          const cache = await ctx.open({ capacityBytes }, dir);
+          const where = `evicting trial ${t} (CRASH_SEED=${baseSeed}), ${acked.length} acks`;
+          const stats = cache.stats();
+          expect(stats.bytesUsed, where).toBeLessThanOrEqual(capacityBytes);
+          const actual = await snapshot(cache);
+          for (const [key, doc] of Object.entries(actual)) expect(isWhole(doc), `${where}: torn document at ${key}`).toBe(true);
+          if (acked.length > 0) {
+            // Consecutive operations touch different keys, so the one in flight cannot undo this one.
+            const last = crashOp(seed, Math.max(...acked));
+            expect(actual[last.key], `${where}: last acknowledged operation on ${last.key}`).toEqual(last.doc);
+          }
+          await cache.close();
+        }
+        expect(totalAcks).toBeGreaterThan(evictingTrials);
+        // The acknowledged writes add up to more than twice the capacity: they must have evicted.
+        expect(writtenBytes).toBeGreaterThan(2 * capacityBytes);
+      },
+    );
   });
+}
+
+/** Runs the crash workload of `seed` in a child, SIGKILLs it `delayMs` after it opened, returns the acknowledged operations. */
+async function killMidway(ctx: SuiteContext, options: Record<string, unknown>, seed: number, delayMs: number): Promise<number[]> {
+  const child = spawnChild(ctx.config.module, options, 'crash', seed);
+  await child.waitFor(/^opened$/);
+  await new Promise((r) => setTimeout(r, delayMs));
+  child.process.kill('SIGKILL');
+  await child.exited;
+  return child.lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
 }
