@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 . tools/env.sh
 
 # Debian packages: the native adapters' libraries, the tiered hybrid's Redis, the report test's browser.
-APT_PACKAGES=(pkg-config libpmem-dev libpmemobj-dev libmemkind-dev pmdk-tools redis-server chromium)
+APT_PACKAGES=(pkg-config libpmemobj-dev libmemkind-dev pmdk-tools redis-server chromium)
 missing=()
+# hybrid-index maps its record log with libpmem.
+APT_PACKAGES+=(libpmem-dev)
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
