@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 # and the compiler node-gyp needs (better-sqlite3 builds its addon from source when offline).
 APT_PACKAGES=(pkg-config libpmemobj-dev libmemkind-dev pmdk-tools redis-server chromium g++ make python3)
 missing=()
+# hybrid-index maps its record log with libpmem.
+APT_PACKAGES+=(libpmem-dev)
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

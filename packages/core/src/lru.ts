@@ -31,10 +31,12 @@ export class LruIndex<V extends { readonly size: number }> {
     return this.#entries.get(key);
   }
 
-  set(key: string, entry: V): void {
-    this.delete(key);
+  /** Stores `entry` as the most recently used; returns the entry it replaced, if any. */
+  set(key: string, entry: V): V | undefined {
+    const replaced = this.delete(key);
     this.#entries.set(key, entry);
     this.#bytes += entry.size;
+    return replaced;
   }
 
   delete(key: string): V | undefined {

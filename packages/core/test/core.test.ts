@@ -132,4 +132,12 @@ describe('LruIndex', () => {
     expect(lru.victimsFor('d', 13, 12)).toBeUndefined();
     expect(lru.bytes).toBe(12);
   });
+
+  it('set() returns the entry it replaced, so a caller can release it without a second lookup', () => {
+    const lru = new LruIndex<{ size: number; at: number }>();
+    expect(lru.set('a', { size: 4, at: 1 })).toBeUndefined();
+    expect(lru.set('a', { size: 6, at: 2 })).toEqual({ size: 4, at: 1 });
+    expect(lru.bytes).toBe(6);
+    expect(lru.count).toBe(1);
+  });
 });
