@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 
-# Debian packages: the native adapters' libraries, the tiered hybrid's Redis, the report test's browser.
-APT_PACKAGES=(pkg-config libpmemobj-dev libmemkind-dev pmdk-tools redis-server chromium)
+# Debian packages: the native adapters' libraries, the tiered hybrid's Redis (redis-tools: redis-cli
+# creates the test cluster), the report test's browser.
+APT_PACKAGES=(pkg-config libpmemobj-dev libmemkind-dev pmdk-tools redis-server redis-tools chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
