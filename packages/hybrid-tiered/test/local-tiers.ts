@@ -13,6 +13,8 @@ export interface LocalTier {
   unavailable: string | undefined;
   /** Whether the local tier refuses a second opener (the hybrid inherits it). */
   exclusive: boolean;
+  /** Whether the local tier keeps its entries across a restart (warm restart). */
+  persistent: boolean;
 }
 
 async function probe(module: string): Promise<LocalTier> {
@@ -20,11 +22,11 @@ async function probe(module: string): Promise<LocalTier> {
   try {
     const { openCache } = (await import(module)) as { openCache: OpenCache };
     const cache = await openCache({ dir, name: 'probe' });
-    const { exclusive } = cache.capabilities;
+    const { exclusive, persistent } = cache.capabilities;
     await cache.close();
-    return { module, unavailable: undefined, exclusive };
+    return { module, unavailable: undefined, exclusive, persistent };
   } catch (err) {
-    return { module, unavailable: (err as Error).message.split('\n')[0], exclusive: false };
+    return { module, unavailable: (err as Error).message.split('\n')[0], exclusive: false, persistent: false };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
