@@ -18,8 +18,11 @@ import {
   prepareDir,
   resolveDir,
   resolveLimits,
+  checkKey,
   type Capabilities,
   type CacheOptions,
+  type CacheStats,
+  type Doc,
   type DocumentCache,
   type Medium,
   type OpenCache,
@@ -48,7 +51,7 @@ export interface HybridTieredOptions extends CacheOptions {
   local?: string;
   /**
    * Options of the local tier, over the defaults: `dir` = this cache's data directory, `name`
-   * `local`, `capacityBytes` twice this cache's (at least 16 MiB), `maxDocBytes` to match.
+   * `local`, `capacityBytes` 1/8 above this cache's (room for the versions), `maxDocBytes` to match.
    */
   localOptions?: Record<string, unknown>;
 }
@@ -57,7 +60,8 @@ export const ADAPTER = 'hybrid-tiered';
 
 export const DEFAULT_LOCAL = '@pmem-modes/app-direct';
 export const DEFAULT_KEY_PREFIX = 'pmem-modes:';
-const MIN_LOCAL_CAPACITY = 16 * 1024 * 1024;
+/** Bytes a local entry adds to its document: the version and the array around them. */
+const LOCAL_ENTRY_OVERHEAD = 64;
 /** Keys checked per pipeline when the local tier is revalidated. */
 const REVALIDATE_BATCH = 512;
 /** Local hits are reported to Redis's LRU in batches: at most this many, at most a second late. */
@@ -95,6 +99,8 @@ class HybridTieredCache extends CacheBase {
   #trustedEpoch = -1;
   #usage: NamespaceUsage = { count: 0, bytes: 0 };
   #evictions = 0;
+  /** Hits served by the `get` fast path, which CacheBase did not see. */
+  #fastHits = 0;
   #touched = new Set<string>();
   #touchTimer: NodeJS.Timeout | undefined;
   #tier: TierStats = { localHits: 0, remoteReads: 0, fills: 0, invalidations: 0, trackingLosses: 0, lastRevalidation: { checked: 0, dropped: 0, ms: 0 } };
@@ -132,17 +138,43 @@ class HybridTieredCache extends CacheBase {
     return { ...this.#tier, lastRevalidation: { ...this.#tier.lastRevalidation } };
   }
 
+  /**
+   * The hot path: a trusted local hit on a synchronous local tier returns the document the local
+   * tier just decoded, with no Redis call and no second JSON parse. Everything else goes through
+   * CacheBase (checks, then readRaw).
+   */
+  override async get(key: string): Promise<Doc | undefined> {
+    if (this.trusted && this.#local.capabilities.sync && !this.closed) {
+      checkKey(key);
+      const hit = decodeLocalEntry(this.#local.getSync(key));
+      if (hit !== undefined) {
+        this.#tier.localHits++;
+        this.#fastHits++;
+        this.touchLater(key);
+        return hit.doc;
+      }
+    }
+    return super.get(key);
+  }
+
+  /** CacheBase counts the hits it served; the local hits served by `get` above are added here. */
+  override stats(): CacheStats {
+    const stats = super.stats();
+    return { ...stats, hits: stats.hits + this.#fastHits };
+  }
+
   private get trusted(): boolean {
     return this.#tracker.up && this.#trustedEpoch === this.#tracker.epoch;
   }
 
   protected async readRaw(key: string): Promise<string | undefined> {
     if (this.trusted) {
-      const hit = await this.readLocal(key);
+      // Reached with a synchronous local tier only after `get`'s fast path missed (or from has()).
+      const hit = this.#local.capabilities.sync ? undefined : await this.readLocal(key);
       if (hit !== undefined) {
         this.#tier.localHits++;
         this.touchLater(key);
-        return hit;
+        return JSON.stringify(hit.doc);
       }
     }
     const flight = this.begin(key);
@@ -309,7 +341,8 @@ class HybridTieredCache extends CacheBase {
     let dropped = 0;
     for (let i = 0; i < keys.length; i += REVALIDATE_BATCH) {
       const batch = keys.slice(i, i + REVALIDATE_BATCH);
-      const entries = await Promise.all(batch.map(async (k) => decodeLocalEntry(await this.#local.get(k))));
+      const entries: Array<{ version: string } | undefined> = [];
+      for (const k of batch) entries.push(decodeLocalEntry(this.#local.capabilities.sync ? this.#local.getSync(k) : await this.#local.get(k)));
       const versions = await this.#remote.versions(batch);
       for (let j = 0; j < batch.length; j++) {
         if (entries[j] === undefined || entries[j]!.version !== versions[j]) {
@@ -325,18 +358,18 @@ class HybridTieredCache extends CacheBase {
 
   // --- the local tier ---------------------------------------------------------------------------
 
-  /** The JSON text of the local entry of `key`, or undefined. */
-  private async readLocal(key: string): Promise<string | undefined> {
-    if (this.#local.capabilities.sync) return decodeLocalEntry(this.#local.getSync(key))?.json;
+  /** The local entry of `key`, or undefined. */
+  private async readLocal(key: string): Promise<{ version: string; doc: Doc } | undefined> {
+    if (this.#local.capabilities.sync) return decodeLocalEntry(this.#local.getSync(key));
     // An asynchronous local tier answers later: a change meanwhile makes its answer unusable.
     const flight = this.#flights.begin(key, this.#tracker.epoch);
     const entry = decodeLocalEntry(await this.#local.get(key));
-    return this.#flights.end(flight, this.trusted ? this.#tracker.epoch : -2) ? entry?.json : undefined;
+    return this.#flights.end(flight, this.trusted ? this.#tracker.epoch : -2) ? entry : undefined;
   }
 
   /** Stores a version in the local tier; one that does not fit there is simply not cached locally. */
   private writeLocal(key: string, version: string, json: string): void {
-    const entry = encodeLocalEntry(version, json);
+    const entry = encodeLocalEntry(version, JSON.parse(json) as Doc);
     if (this.#local.capabilities.sync) {
       try {
         this.#local.setSync(key, entry);
@@ -417,12 +450,13 @@ export async function openCache(options: HybridTieredOptions = {}): Promise<Docu
     throw new CacheError('ERR_DIR_UNUSABLE', `Cannot create ${dataDir} (${(cause as NodeJS.ErrnoException).code}). Check the directory's permissions.`, { cause });
   }
   const target = options.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const localCapacity = Math.max(2 * limits.capacityBytes, MIN_LOCAL_CAPACITY);
+  // The local tier holds what Redis holds plus a version per document.
+  const localCapacity = Math.ceil(limits.capacityBytes * 1.125) + LOCAL_ENTRY_OVERHEAD;
   const local = await openLocalTier(options.local ?? DEFAULT_LOCAL, {
     dir: dataDir,
     name: 'local',
     capacityBytes: localCapacity,
-    maxDocBytes: Math.min(localCapacity, 2 * limits.maxDocBytes + 64),
+    maxDocBytes: Math.min(localCapacity, limits.maxDocBytes + LOCAL_ENTRY_OVERHEAD),
     ...options.localOptions,
   });
   const client = createClient(target);
