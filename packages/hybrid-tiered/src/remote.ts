@@ -118,6 +118,13 @@ redis.call('HSET', KEYS[2], 'bytes', 0, 'count', 0)
 return #members
 `;
 
+// One call instead of a pipeline of HGETs: ioredis spends tens of microseconds per pipelined command.
+const VERSIONS_SCRIPT = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'v') or '' end
+return out
+`;
+
 const TOUCH_SCRIPT = `
 local tick = redis.call('HINCRBY', KEYS[2], 'tick', #ARGV) - #ARGV + 1
 for i = 1, #ARGV do
@@ -155,6 +162,7 @@ export class RemoteNamespace {
     ] as const) {
       client.defineCommand(name, { lua, numberOfKeys: keys });
     }
+    client.defineCommand('htVersions', { lua: VERSIONS_SCRIPT }); // the key count comes first
   }
 
   /** The version and JSON text of `key`, or undefined. One HMGET. */
@@ -163,15 +171,11 @@ export class RemoteNamespace {
     return version == null || json == null ? undefined : { version, json };
   }
 
-  /** The current version of each key (undefined where absent), in one pipeline. */
+  /** The current version of each key (undefined where absent), in one script call. */
   async versions(keys: readonly string[]): Promise<Array<string | undefined>> {
-    const pipeline = this.client.pipeline();
-    for (const key of keys) pipeline.hget(this.docPrefix + key, 'v');
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([err, value]) => {
-      if (err) throw err;
-      return (value as string | null) ?? undefined;
-    });
+    if (keys.length === 0) return [];
+    const replies = (await this.call('htVersions', keys.length, ...keys.map((k) => this.docPrefix + k))) as string[];
+    return replies.map((v) => (v === '' ? undefined : v));
   }
 
   /**
