@@ -126,8 +126,9 @@ class HybridTieredCache extends CacheBase {
     this.medium = Object.freeze({ ...localMedium, description: `local tier: ${localMedium.description}; shared tier: Redis at ${where}` });
   }
 
-  /** Connects tracking, then revalidates the local tier: only then may it serve. */
+  /** Connects, sets tracking up, then revalidates the local tier: only then may it serve. */
   async start(): Promise<void> {
+    await this.#remote.client.connect();
     await this.#tracker.start();
     this.#usage = await this.#remote.usage();
     await this.revalidate(this.#tracker.epoch);
@@ -459,15 +460,20 @@ export async function openCache(options: HybridTieredOptions = {}): Promise<Docu
     maxDocBytes: Math.min(localCapacity, limits.maxDocBytes + LOCAL_ENTRY_OVERHEAD),
     ...options.localOptions,
   });
-  const client = createClient(target);
-  client.on('error', () => undefined); // every failure also surfaces as a rejected command or 'close'
   const where = typeof target === 'string' ? target.replace(/\/\/[^@/]*@/, '//') : `cluster ${target.nodes.length} seed nodes`;
-  const cache = new HybridTieredCache(limits, local, client, `{${options.keyPrefix ?? DEFAULT_KEY_PREFIX}${limits.name}}`, where);
+  let cache: HybridTieredCache;
   try {
-    await client.connect();
+    const client = createClient(target);
+    client.on('error', () => undefined); // every failure also surfaces as a rejected command or 'close'
+    cache = new HybridTieredCache(limits, local, client, `{${options.keyPrefix ?? DEFAULT_KEY_PREFIX}${limits.name}}`, where);
+  } catch (err) {
+    await local.close();
+    throw remoteError(err, `the connection to ${where}`);
+  }
+  try {
     await cache.start();
   } catch (err) {
-    await cache.close().catch(() => undefined);
+    await cache.close().catch(() => undefined); // releases the local tier too
     throw remoteError(err, `the connection to ${where}`);
   }
   return cache;
