@@ -1,0 +1,130 @@
+/**
+ * Peer: lmdb-js, what a Node user would reach for as an embedded persistent store, behind the same
+ * DocumentCache contract. Documents are JSON text in one LMDB environment at
+ * `join(dir, 'lmdb-<name>')`, every write committed synchronously (durable on return, like the
+ * persistent adapters). LMDB has no eviction of its own: a DRAM LRU index, rebuilt from the
+ * database on open, bounds the bytes like the JavaScript adapters do (recency is not persisted).
+ */
+import { join } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import {
+  CacheBase,
+  CacheError,
+  LruIndex,
+  capacityError,
+  checkKnownOptions,
+  detectMedium,
+  prepareDir,
+  resolveDir,
+  resolveLimits,
+  type Capabilities,
+  type CacheOptions,
+  type DocumentCache,
+  type Medium,
+  type Usage,
+} from '@pmem-modes/core';
+
+/** The shared options only: the environment lives in `dir` (default PMEM_DIR, else /dev/shm). */
+export type LmdbPeerOptions = CacheOptions;
+
+export const ADAPTER = 'lmdb';
+
+const CAPABILITIES: Capabilities = Object.freeze({
+  persistent: true,
+  crashConsistent: true,
+  evicts: true,
+  sync: true,
+  exclusive: false,
+  shared: false,
+});
+
+/** LMDB reserves its map up front; this much beyond capacityBytes leaves room for pages and the free list. */
+const MAP_SLACK_BYTES = 64 * 1024 * 1024;
+
+class LmdbCache extends CacheBase {
+  readonly adapter = ADAPTER;
+  readonly capabilities = CAPABILITIES;
+  readonly medium: Medium;
+  #db: RootDatabase<string, Buffer>;
+  #lru = new LruIndex<{ size: number }>();
+  #evictions = 0;
+
+  constructor(db: RootDatabase<string, Buffer>, medium: Medium, limits: ReturnType<typeof resolveLimits>) {
+    super(limits);
+    this.#db = db;
+    this.medium = medium;
+    for (const { key, value } of db.getRange({})) {
+      const k = (key as Buffer).toString('utf8');
+      this.#lru.set(k, { size: Buffer.byteLength(k) + Buffer.byteLength(value) });
+    }
+  }
+
+  protected readRaw(key: string): string | undefined {
+    const json = this.#db.get(Buffer.from(key, 'utf8'));
+    if (json !== undefined) this.#lru.touch(key);
+    return json;
+  }
+
+  protected writeRaw(key: string, json: string, bytes: number): void {
+    const size = Buffer.byteLength(key) + bytes;
+    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
+    if (!victims) throw capacityError(size, this.limits.capacityBytes);
+    // One synchronous transaction: the evictions and the write commit together, durably.
+    this.#db.transactionSync(() => {
+      for (const victim of victims) this.#db.removeSync(Buffer.from(victim, 'utf8'));
+      this.#db.putSync(Buffer.from(key, 'utf8'), json);
+    });
+    for (const victim of victims) this.#lru.delete(victim);
+    this.#evictions += victims.length;
+    this.#lru.set(key, { size });
+  }
+
+  protected removeRaw(key: string): boolean {
+    const removed = this.#db.removeSync(Buffer.from(key, 'utf8'));
+    this.#lru.delete(key);
+    return removed;
+  }
+
+  protected hasRaw(key: string): boolean {
+    return this.#lru.peek(key) !== undefined;
+  }
+
+  protected listRaw(): string[] {
+    return this.#lru.keys();
+  }
+
+  protected clearRaw(): void {
+    this.#db.clearSync();
+    this.#lru.clear();
+  }
+
+  protected usage(): Usage {
+    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+  }
+
+  protected async closeRaw(): Promise<void> {
+    this.#lru.clear();
+    await this.#db.close();
+  }
+}
+
+export async function openCache(options: LmdbPeerOptions = {}): Promise<DocumentCache> {
+  checkKnownOptions(ADAPTER, options, ['dir', 'name', 'capacityBytes', 'maxDocBytes']);
+  const limits = resolveLimits(options);
+  const dir = prepareDir(resolveDir(options.dir));
+  const path = join(dir, `${ADAPTER}-${limits.name}`);
+  let db: RootDatabase<string, Buffer>;
+  try {
+    db = open<string, Buffer>({
+      path,
+      encoding: 'string',
+      keyEncoding: 'binary',
+      compression: false,
+      mapSize: limits.capacityBytes * 2 + MAP_SLACK_BYTES,
+    });
+  } catch (cause) {
+    throw new CacheError('ERR_POOL_CORRUPT', `lmdb could not open ${path}: ${(cause as Error).message}. Remove the file to start empty.`, { cause });
+  }
+  return new LmdbCache(db, detectMedium(path), limits);
+}
+

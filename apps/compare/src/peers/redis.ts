@@ -1,0 +1,144 @@
+/**
+ * Peer: Redis over loopback (ioredis), the usual shared cache, behind the same DocumentCache
+ * contract. Documents are JSON strings under `pmem-modes:<name>:<key>`. Like the other adapters the
+ * cache is bounded by `capacityBytes`: a client-side LRU index (rebuilt with SCAN on open) picks the
+ * victims, deleted in the same pipeline as the write. The index is exact for one client; with
+ * several writers Redis's own `maxmemory` policy is the real bound. Durability is the server's
+ * (the comparison app starts it without RDB or AOF, so it survives a client restart, not its own).
+ */
+import { Redis } from 'ioredis';
+import {
+  CacheBase,
+  CacheError,
+  LruIndex,
+  capacityError,
+  checkKnownOptions,
+  resolveLimits,
+  type Capabilities,
+  type CacheOptions,
+  type DocumentCache,
+  type Medium,
+  type Usage,
+} from '@pmem-modes/core';
+
+export interface RedisPeerOptions extends CacheOptions {
+  /** Server URL. Default: the `REDIS_URL` environment variable, else `redis://127.0.0.1:6379`. */
+  url?: string;
+}
+
+export const ADAPTER = 'redis';
+
+const CAPABILITIES: Capabilities = Object.freeze({
+  persistent: false,
+  crashConsistent: false,
+  evicts: true,
+  sync: false,
+  exclusive: false,
+  shared: true,
+});
+
+const CONNECT_TIMEOUT_MS = 3000;
+
+class RedisCache extends CacheBase {
+  readonly adapter = ADAPTER;
+  readonly capabilities = CAPABILITIES;
+  readonly medium: Medium;
+  #redis: Redis;
+  #prefix: string;
+  #lru = new LruIndex<{ size: number }>();
+  #evictions = 0;
+
+  constructor(redis: Redis, url: string, limits: ReturnType<typeof resolveLimits>) {
+    super(limits);
+    this.#redis = redis;
+    this.#prefix = `pmem-modes:${limits.name}:`;
+    this.medium = Object.freeze({ kind: 'remote', path: url, description: `Redis at ${url}: another process over TCP, shared by every client` });
+  }
+
+  /** Loads the sizes of the keys already on the server into the LRU index. */
+  async index(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, found] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length === 0) continue;
+      const pipeline = this.#redis.pipeline();
+      for (const k of found) pipeline.strlen(k);
+      const lengths = (await pipeline.exec()) ?? [];
+      found.forEach((k, i) => {
+        const key = k.slice(this.#prefix.length);
+        this.#lru.set(key, { size: Buffer.byteLength(key) + Number(lengths[i]?.[1] ?? 0) });
+      });
+    } while (cursor !== '0');
+  }
+
+  protected async readRaw(key: string): Promise<string | undefined> {
+    const json = await this.#redis.get(this.#prefix + key);
+    if (json === null) return undefined;
+    this.#lru.touch(key);
+    return json;
+  }
+
+  protected async writeRaw(key: string, json: string, bytes: number): Promise<void> {
+    const size = Buffer.byteLength(key) + bytes;
+    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
+    if (!victims) throw capacityError(size, this.limits.capacityBytes);
+    if (victims.length === 0) {
+      await this.#redis.set(this.#prefix + key, json);
+    } else {
+      const multi = this.#redis.multi();
+      for (const victim of victims) multi.del(this.#prefix + victim);
+      multi.set(this.#prefix + key, json);
+      await multi.exec();
+    }
+    for (const victim of victims) this.#lru.delete(victim);
+    this.#evictions += victims.length;
+    this.#lru.set(key, { size });
+  }
+
+  protected async removeRaw(key: string): Promise<boolean> {
+    this.#lru.delete(key);
+    return (await this.#redis.del(this.#prefix + key)) > 0;
+  }
+
+  protected async hasRaw(key: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#prefix + key)) > 0;
+  }
+
+  protected listRaw(): string[] {
+    return this.#lru.keys();
+  }
+
+  protected async clearRaw(): Promise<void> {
+    const keys = this.#lru.keys();
+    for (let i = 0; i < keys.length; i += 1000) await this.#redis.del(...keys.slice(i, i + 1000).map((k) => this.#prefix + k));
+    this.#lru.clear();
+  }
+
+  protected usage(): Usage {
+    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+  }
+
+  protected async closeRaw(): Promise<void> {
+    this.#lru.clear();
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
+
+export async function openCache(options: RedisPeerOptions = {}): Promise<DocumentCache> {
+  checkKnownOptions(ADAPTER, options, ['dir', 'name', 'capacityBytes', 'maxDocBytes', 'url']);
+  const limits = resolveLimits(options);
+  const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  // Failures reach callers as rejected commands; without a listener ioredis also logs each one.
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (cause) {
+    redis.disconnect();
+    throw new CacheError('ERR_REMOTE_UNAVAILABLE', `Cannot reach Redis at ${url} (${(cause as Error).message}). Start redis-server or pass the url option.`, { cause });
+  }
+  const cache = new RedisCache(redis, url, limits);
+  await cache.index();
+  return cache;
+}
