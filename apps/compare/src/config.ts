@@ -1,4 +1,5 @@
 /** What one comparison run does: the workload, its sizes, and which scenarios run. */
+import type { TargetSpec } from './targets.js';
 import type { DocProfile, KeyDistribution, WorkloadId } from './workload.js';
 import { WORKLOADS } from './workload.js';
 
@@ -30,6 +31,8 @@ export interface CompareConfig {
   crashTrials: number;
   /** Only these target ids (default: every known one). */
   targets?: string[];
+  /** More targets to compare, e.g. your own adapter package; opened and reported like the known ones. */
+  extraTargets?: TargetSpec[];
   /** Base directory (default: PMEM_DIR, else /dev/shm/pmem-modes); the run works in a fresh subdirectory. */
   dir?: string;
   /** The command line recorded in the environment block. */

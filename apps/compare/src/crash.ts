@@ -5,6 +5,7 @@
  */
 import type { Doc, OpenCache } from '@pmem-modes/core';
 import { judgeRecovery, snapshot, spawnChild } from '@pmem-modes/conformance/crash';
+import { median } from './aggregate.js';
 import { openTimed } from './targets.js';
 import { deriveSeed, seededRandom } from './workload.js';
 
@@ -49,6 +50,5 @@ export async function crashTrials(module: string, open: OpenCache, options: Reco
       await cache.close();
     }
   }
-  recoveries.sort((a, b) => a - b);
-  return { trials, acknowledged, lost, torn, recoveryMsMedian: recoveries[Math.floor(recoveries.length / 2)] ?? 0, recoveryMsMax: recoveries.at(-1) ?? 0 };
+  return { trials, acknowledged, lost, torn, recoveryMsMedian: recoveries.length ? median(recoveries) : 0, recoveryMsMax: Math.max(0, ...recoveries) };
 }

@@ -43,15 +43,9 @@ function histogram(): hdr.Histogram {
 
 export function summarize(h: hdr.Histogram): LatencySummary {
   const us = (ns: number): number => ns / 1000;
-  return {
-    count: h.totalCount,
-    mean: us(h.mean),
-    p50: us(h.getValueAtPercentile(50)),
-    p90: us(h.getValueAtPercentile(90)),
-    p99: us(h.getValueAtPercentile(99)),
-    p999: us(h.getValueAtPercentile(99.9)),
-    max: us(h.maxValue),
-  };
+  // A percentile is reported as the top of its bucket, which can exceed the exact maximum recorded.
+  const at = (percentile: number): number => us(Math.min(h.getValueAtPercentile(percentile), h.maxValue));
+  return { count: h.totalCount, mean: us(h.mean), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: us(h.maxValue) };
 }
 
 /** Nanoseconds since `startMs` (a performance.now() reading), clamped to the histograms' range. */

@@ -66,7 +66,7 @@ export async function runComparison(overrides: Partial<CompareConfig> = {}, hook
     environment.pmemIsPmemForce = '1 (set by the app: the medium is emulated)';
   }
   const note = hooks.onNote ?? (() => undefined);
-  const specs = KNOWN_TARGETS.filter((s) => !config.targets || config.targets.includes(s.id));
+  const specs = [...KNOWN_TARGETS, ...(config.extraTargets ?? [])].filter((s) => !config.targets || config.targets.includes(s.id));
   const capacityBytes = capacityFor(config);
   const base = (name: string) => ({ dir: runDir, name, capacityBytes, maxDocBytes: MAX_DOC_BYTES });
 

@@ -7,7 +7,8 @@ import { allTables, environmentLines, type Table } from './tables.js';
 
 function htmlTable(t: Table): string {
   const head = `<tr>${t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+  const cell = (c: string, i: number) => `<td${t.textColumns?.includes(i) ? ' class="text"' : ''}>${escapeHtml(c)}</td>`;
+  const rows = t.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('');
   return `<section id="table-${t.id}"><h2>${escapeHtml(t.title)}</h2>${t.note ? `<p class="note">${escapeHtml(t.note)}.</p>` : ''}${t.rows.length ? `<table>${head}${rows}</table>` : '<p>(no rows)</p>'}</section>`;
 }
 
@@ -100,12 +101,12 @@ h1{font-size:24px;margin-bottom:4px}h2{font-size:17px;margin:28px 0 6px}
 table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid #ddd;padding:3px 10px;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}th{background:#f4f6f8}
-.env td{text-align:left}.note{color:#555;margin:0}
+.env td,td.text{text-align:left}.note{color:#555;margin:0}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px}
 figure.chart{margin:0;border:1px solid #e3e3e3;border-radius:6px;padding:8px}
 figcaption{font-weight:600;margin-bottom:4px}
 svg{width:100%;height:auto}
-svg .grid{stroke:#e6e6e6}svg .tick,svg .cat,svg .legend,svg .unit{font-size:11px;fill:#444}
+svg .grid{stroke:#e6e6e6}svg .tick,svg .cat,svg .legend,svg .unit{font-size:12px;fill:#333}
 .rec li{margin:4px 0}
 `;
 

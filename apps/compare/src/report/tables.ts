@@ -9,6 +9,8 @@ export interface Table {
   note?: string;
   header: string[];
   rows: string[][];
+  /** Columns of prose rather than figures: aligned left in the terminal. */
+  textColumns?: number[];
 }
 
 const dash = '-';
@@ -28,6 +30,7 @@ export function targetsTable(report: Report): Table {
     title: 'Targets',
     note: 'Every known adapter and peer: measured, or skipped with the reason.',
     header: ['target', 'what it is', 'status', 'medium'],
+    textColumns: [1, 2, 3],
     rows: report.targets.map((t) => [t.id, t.model, t.status === 'ran' ? 'ran' : `skipped: ${t.reason ?? ''}`, t.medium ? `${t.medium.kind}${t.medium.filesystem ? ` (${t.medium.filesystem})` : ''}` : dash]),
   };
 }
@@ -105,6 +108,7 @@ export function restartTable(report: Report): Table {
     id: 'restart',
     title: `Restart: ${report.config.restartDocs} documents, then close or SIGKILL, then reopen`,
     note: `hit ratio over the first ${report.config.restartProbeOps} reads; a miss costs a modeled ${report.config.missPenaltyUs} us at the origin (included in "first get" and "mean serve")`,
+    textColumns: [1],
     header: ['target', 'stop', 'open', 'first get served', 'hit ratio', 'mean serve'],
     rows: report.restart.map((r) => [r.target, r.variant, formatMs(r.openMs), formatMs(r.firstServedMs), r.hitRatio.toFixed(3), formatUs(r.meanServeUs)]),
   };
@@ -125,6 +129,7 @@ export function recommendationTable(report: Report): Table {
     id: 'recommendation',
     title: 'Recommendation: your need, the target that measured best for it',
     header: ['need', 'target', 'why'],
+    textColumns: [1, 2],
     rows: report.recommendations.map((r) => [r.need, r.target ?? 'none', r.why]),
   };
 }
