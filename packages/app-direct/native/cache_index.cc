@@ -14,6 +14,9 @@ constexpr uint64_t kKeySeed = 0x6b65792d68617368ULL;
 constexpr uint64_t kChecksumSeed = 0x646f632d73756dULL;
 // Nothing we allocate can start inside the pool header and the lanes before the heap.
 constexpr uint64_t kFirstObjectOffset = 4096;
+// The pool's header, lanes and heap metadata: an entry larger than the pool minus this can never
+// be allocated, so it is refused before anything is evicted for it.
+constexpr uint64_t kPoolFixedBytes = 4ULL << 20;
 // Buckets cleared per transaction when one transaction for all of them does not fit the pool.
 constexpr uint64_t kClearBatchBuckets = 64;
 
@@ -63,15 +66,19 @@ uint64_t CacheIndex::MaxChainLength() const { return root_->count + 1; }
 Entry *CacheIndex::Follow(uint64_t offset) {
   if (offset == 0) return nullptr;
   links_followed_++;
-  // Offset in range and aligned, the object's type ours, and its lengths inside its allocation.
+  // Checks that only read inside the mapping come first: range, alignment, our tag, lengths.
+  // Only then is PMDK asked about the object (its type number and allocation size).
   if (offset < kFirstObjectOffset || offset > pool_size_ - sizeof(Entry) || offset % alignof(Entry) != 0) {
     Corrupt("an index link points outside the pool (offset " + std::to_string(offset) + ")");
   }
+  auto *entry = reinterpret_cast<Entry *>(reinterpret_cast<char *>(pool_) + offset);
+  if (entry->tag != kEntryTag) Corrupt("an index link points at something that is not an entry (offset " + std::to_string(offset) + ")");
+  if (EntryBytes(entry->key_len, entry->doc_len) > pool_size_ - offset) {
+    Corrupt("an entry's lengths run past the end of the pool (offset " + std::to_string(offset) + ")");
+  }
   PMEMoid oid = OidOf(offset);
   if (pmemobj_type_num(oid) != kTypeEntry) Corrupt("an index link points at an object that is not an entry (offset " + std::to_string(offset) + ")");
-  auto *entry = reinterpret_cast<Entry *>(reinterpret_cast<char *>(pool_) + offset);
-  size_t usable = pmemobj_alloc_usable_size(oid);
-  if (usable > pool_size_ - offset || EntryBytes(entry->key_len, entry->doc_len) > usable) {
+  if (EntryBytes(entry->key_len, entry->doc_len) > pmemobj_alloc_usable_size(oid)) {
     Corrupt("an entry's lengths exceed its allocation (offset " + std::to_string(offset) + ")");
   }
   return entry;
@@ -107,10 +114,16 @@ bool CacheIndex::Contains(const char *key, size_t key_len) {
 uint64_t CacheIndex::Write(const char *key, size_t key_len, size_t doc_len, DocWriter write, void *context) {
   uint64_t hash = HashBytes(key, key_len, kKeySeed);
   uint64_t charged = key_len + doc_len;
-  if (charged > capacity_bytes_ || EntryBytes(key_len, doc_len) > pool_size_) {
+  if (charged > capacity_bytes_) {
     throw IndexError{ErrorCode::kCapacity, "The document needs " + std::to_string(charged) +
                                                " bytes with its key, more than this cache can free (capacity " + std::to_string(capacity_bytes_) +
                                                " bytes). Raise capacityBytes or store smaller documents."};
+  }
+  uint64_t reserved = kPoolFixedBytes + bucket_count_ * sizeof(uint64_t);
+  if (EntryBytes(key_len, doc_len) > (pool_size_ > reserved ? pool_size_ - reserved : 0)) {
+    throw IndexError{ErrorCode::kCapacity, "The document needs " + std::to_string(EntryBytes(key_len, doc_len)) +
+                                               " bytes of pool, more than this pool of " + std::to_string(pool_size_) +
+                                               " bytes can ever hold. Create the pool with a larger poolSize or store smaller documents."};
   }
   uint64_t evicted = 0;
   for (;;) {
@@ -131,8 +144,9 @@ uint64_t CacheIndex::Write(const char *key, size_t key_len, size_t doc_len, DocW
       entry->key_hash = hash;
       entry->key_len = static_cast<uint32_t>(key_len);
       entry->doc_len = static_cast<uint32_t>(doc_len);
+      entry->tag = kEntryTag;
       entry->referenced = 1;
-      std::memset(entry->reserved, 0, sizeof(entry->reserved));
+      entry->reserved = 0;
       std::memcpy(entry->bytes, key, key_len);
       copied = write(context, entry->bytes + key_len, doc_len);
       if (!copied) tx.Fail(EINVAL);

@@ -38,6 +38,11 @@ struct Root {
   uint64_t bytes_used;      // sum of key_len + doc_len: what counts against capacityBytes
 };
 
+// Marks the start of every entry. Checked before PMDK is asked about an offset: PMDK's own
+// lookups (pmemobj_type_num, pmemobj_alloc_usable_size) trust the offset and can read outside
+// the pool when it is garbage.
+constexpr uint16_t kEntryTag = 0xad01;
+
 // One document. `next` chains entries of the same bucket (0 ends the chain).
 struct Entry {
   uint64_t next;
@@ -45,8 +50,9 @@ struct Entry {
   uint32_t key_len;
   uint32_t doc_len;
   uint32_t checksum;    // of key_hash, the lengths, the key and the document bytes
+  uint16_t tag;         // kEntryTag
   uint8_t referenced;   // CLOCK bit: set by a plain store on a read, outside any transaction
-  uint8_t reserved[3];
+  uint8_t reserved;
   char bytes[];         // key_len key bytes, doc_len document bytes, then a NUL
 };
 static_assert(sizeof(Entry) == 32, "Entry header is part of the on-media format");
