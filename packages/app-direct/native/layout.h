@@ -32,7 +32,7 @@ struct Root {
   uint32_t format_version;
   uint32_t reserved;
   uint64_t buckets_offset;  // offset of the kTypeBuckets object
-  uint64_t bucket_count;    // a power of two
+  uint64_t bucket_count;    // sized so that the array fills whole 256 KiB heap chunks
   uint64_t seal;            // checksum of the fields above
   uint64_t count;           // documents in the index
   uint64_t bytes_used;      // sum of key_len + doc_len: what counts against capacityBytes
