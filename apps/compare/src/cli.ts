@@ -21,6 +21,7 @@ peer (lmdb, Redis), interleaved, and writes reports/<timestamp>/report.{json,md,
   --records N              documents loaded before the workloads (default ${DEFAULT_CONFIG.recordCount})
   --ops N                  timed operations per workload, target and repetition (default ${DEFAULT_CONFIG.opsPerRep})
   --warmup N               untimed operations before each timed block (default ${DEFAULT_CONFIG.warmupOps})
+  --block-ms N             time limit of one timed block, ms (default ${DEFAULT_CONFIG.blockTimeLimitMs})
   --reps N                 repetitions (default ${DEFAULT_CONFIG.repetitions})
   --workloads LIST         comma-separated subset of ${WORKLOADS.join(',')} (default all)
   --distribution D         zipfian (default) or uniform key popularity
@@ -57,6 +58,7 @@ function parseCommandLine(argv: string[]): { config: Partial<CompareConfig>; out
       ops: { type: 'string' },
       warmup: { type: 'string' },
       reps: { type: 'string' },
+      'block-ms': { type: 'string' },
       workloads: { type: 'string' },
       distribution: { type: 'string' },
       'doc-bytes': { type: 'string' },
@@ -81,6 +83,7 @@ function parseCommandLine(argv: string[]): { config: Partial<CompareConfig>; out
   set('opsPerRep', positiveInt('ops', values.ops));
   set('warmupOps', positiveInt('warmup', values.warmup));
   set('repetitions', positiveInt('reps', values.reps));
+  set('blockTimeLimitMs', positiveInt('block-ms', values['block-ms']));
   set('docBytes', positiveInt('doc-bytes', values['doc-bytes']));
   set('restartDocs', positiveInt('restart-docs', values['restart-docs']));
   set('restartProbeOps', positiveInt('probe-ops', values['probe-ops']));

@@ -17,7 +17,7 @@ import { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 import type { CrashRow, MemoryRow, Report, RestartRow, TargetStatus, WorkloadResult } from './report-model.js';
 import { restartAfterClose, restartAfterKill } from './restart.js';
 import { KNOWN_TARGETS, describeError, importTarget, openOptions, openTimed, type TargetSpec } from './targets.js';
-import { averageDocBytes, loadStream, workloadStream, type OpStream, type StreamSettings, type WorkloadId } from './workload.js';
+import { averageDocBytes, loadStream, workloadStream, type StreamSettings, type WorkloadId } from './workload.js';
 
 export interface Progress {
   done: number;
@@ -139,7 +139,8 @@ export async function runComparison(overrides: Partial<CompareConfig> = {}, hook
         for (const t of rotated) {
           for (const mode of modesOf(t)) {
             try {
-              await runBlockPair(t.cache!, warm.stream, timed.stream, mode, (m) => push(measured, `${t.spec.id}|${workload}|${mode}`, m));
+              await runUntimed(t.cache!, warm.stream, mode, config.blockTimeLimitMs / 4);
+              push(measured, `${t.spec.id}|${workload}|${mode}`, await measureBlock(t.cache!, timed.stream, mode, config.blockTimeLimitMs));
             } catch (err) {
               skip(t, `failed during workload ${workload} (${mode}): ${describeError(err)}`);
             }
@@ -220,10 +221,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-/** Warm-up (untimed), then the timed block. */
-async function runBlockPair(cache: DocumentCache, warm: OpStream, timed: OpStream, mode: AccessMode, keep: (m: BlockMeasurement) => void): Promise<void> {
-  await runUntimed(cache, warm, mode);
-  keep(await measureBlock(cache, timed, mode));
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_TARGETS, runComparison, writeReports, type LatencySummary, type Report } from '@pmem-modes/compare';
 
 /** A tiny configuration: every target end to end in seconds. */
-const TINY = { recordCount: 200, opsPerRep: 300, warmupOps: 50, repetitions: 2, restartDocs: 200, restartProbeOps: 300, crashTrials: 2, command: 'report.test.ts' };
+const TINY = { recordCount: 200, opsPerRep: 300, warmupOps: 50, blockTimeLimitMs: 60_000, repetitions: 2, restartDocs: 200, restartProbeOps: 300, crashTrials: 2, command: 'report.test.ts' };
 const UNAVAILABLE = { id: 'unavailable', module: fileURLToPath(new URL('./fixtures/unavailable-adapter.mjs', import.meta.url)), label: 'missing library', model: 'test stand-in', kind: 'adapter' as const };
 
 let report: Report;
