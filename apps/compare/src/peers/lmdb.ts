@@ -8,10 +8,8 @@
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import {
-  CacheBase,
   CacheError,
-  LruIndex,
-  capacityError,
+  IndexedCacheBase,
   checkKnownOptions,
   detectMedium,
   prepareDir,
@@ -21,7 +19,6 @@ import {
   type CacheOptions,
   type DocumentCache,
   type Medium,
-  type Usage,
 } from '@pmem-modes/core';
 
 /** The shared options only: the environment lives in `dir` (default PMEM_DIR, else /dev/shm). */
@@ -41,13 +38,11 @@ const CAPABILITIES: Capabilities = Object.freeze({
 /** LMDB reserves its map up front; this much beyond capacityBytes leaves room for pages and the free list. */
 const MAP_SLACK_BYTES = 64 * 1024 * 1024;
 
-class LmdbCache extends CacheBase {
+class LmdbCache extends IndexedCacheBase {
   readonly adapter = ADAPTER;
   readonly capabilities = CAPABILITIES;
   readonly medium: Medium;
   #db: RootDatabase<string, Buffer>;
-  #lru = new LruIndex<{ size: number }>();
-  #evictions = 0;
 
   constructor(db: RootDatabase<string, Buffer>, medium: Medium, limits: ReturnType<typeof resolveLimits>) {
     super(limits);
@@ -55,55 +50,41 @@ class LmdbCache extends CacheBase {
     this.medium = medium;
     for (const { key, value } of db.getRange({})) {
       const k = (key as Buffer).toString('utf8');
-      this.#lru.set(k, { size: Buffer.byteLength(k) + Buffer.byteLength(value) });
+      this.index.set(k, { size: Buffer.byteLength(k) + Buffer.byteLength(value) });
     }
   }
 
   protected readRaw(key: string): string | undefined {
     const json = this.#db.get(Buffer.from(key, 'utf8'));
-    if (json !== undefined) this.#lru.touch(key);
+    if (json !== undefined) this.index.touch(key);
     return json;
   }
 
   protected writeRaw(key: string, json: string, bytes: number): void {
     const size = Buffer.byteLength(key) + bytes;
-    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
-    if (!victims) throw capacityError(size, this.limits.capacityBytes);
+    const victims = this.victimsFor(key, size);
     // One synchronous transaction: the evictions and the write commit together, durably.
     this.#db.transactionSync(() => {
       for (const victim of victims) this.#db.removeSync(Buffer.from(victim, 'utf8'));
       this.#db.putSync(Buffer.from(key, 'utf8'), json);
     });
-    for (const victim of victims) this.#lru.delete(victim);
-    this.#evictions += victims.length;
-    this.#lru.set(key, { size });
+    this.evicted(victims);
+    this.index.set(key, { size });
   }
 
   protected removeRaw(key: string): boolean {
     const removed = this.#db.removeSync(Buffer.from(key, 'utf8'));
-    this.#lru.delete(key);
+    this.index.delete(key);
     return removed;
-  }
-
-  protected hasRaw(key: string): boolean {
-    return this.#lru.peek(key) !== undefined;
-  }
-
-  protected listRaw(): string[] {
-    return this.#lru.keys();
   }
 
   protected clearRaw(): void {
     this.#db.clearSync();
-    this.#lru.clear();
-  }
-
-  protected usage(): Usage {
-    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+    this.index.clear();
   }
 
   protected async closeRaw(): Promise<void> {
-    this.#lru.clear();
+    this.index.clear();
     await this.#db.close();
   }
 }

@@ -8,17 +8,14 @@
  */
 import { Redis } from 'ioredis';
 import {
-  CacheBase,
   CacheError,
-  LruIndex,
-  capacityError,
+  IndexedCacheBase,
   checkKnownOptions,
   resolveLimits,
   type Capabilities,
   type CacheOptions,
   type DocumentCache,
   type Medium,
-  type Usage,
 } from '@pmem-modes/core';
 
 export interface RedisPeerOptions extends CacheOptions {
@@ -39,14 +36,12 @@ const CAPABILITIES: Capabilities = Object.freeze({
 
 const CONNECT_TIMEOUT_MS = 3000;
 
-class RedisCache extends CacheBase {
+class RedisCache extends IndexedCacheBase {
   readonly adapter = ADAPTER;
   readonly capabilities = CAPABILITIES;
   readonly medium: Medium;
   #redis: Redis;
   #prefix: string;
-  #lru = new LruIndex<{ size: number }>();
-  #evictions = 0;
 
   constructor(redis: Redis, url: string, limits: ReturnType<typeof resolveLimits>) {
     super(limits);
@@ -56,7 +51,7 @@ class RedisCache extends CacheBase {
   }
 
   /** Loads the sizes of the keys already on the server into the LRU index. */
-  async index(): Promise<void> {
+  async loadIndex(): Promise<void> {
     let cursor = '0';
     do {
       const [next, found] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 1000);
@@ -67,7 +62,7 @@ class RedisCache extends CacheBase {
       const lengths = (await pipeline.exec()) ?? [];
       found.forEach((k, i) => {
         const key = k.slice(this.#prefix.length);
-        this.#lru.set(key, { size: Buffer.byteLength(key) + Number(lengths[i]?.[1] ?? 0) });
+        this.index.set(key, { size: Buffer.byteLength(key) + Number(lengths[i]?.[1] ?? 0) });
       });
     } while (cursor !== '0');
   }
@@ -75,14 +70,13 @@ class RedisCache extends CacheBase {
   protected async readRaw(key: string): Promise<string | undefined> {
     const json = await this.#redis.get(this.#prefix + key);
     if (json === null) return undefined;
-    this.#lru.touch(key);
+    this.index.touch(key);
     return json;
   }
 
   protected async writeRaw(key: string, json: string, bytes: number): Promise<void> {
     const size = Buffer.byteLength(key) + bytes;
-    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
-    if (!victims) throw capacityError(size, this.limits.capacityBytes);
+    const victims = this.victimsFor(key, size);
     if (victims.length === 0) {
       await this.#redis.set(this.#prefix + key, json);
     } else {
@@ -91,36 +85,23 @@ class RedisCache extends CacheBase {
       multi.set(this.#prefix + key, json);
       await multi.exec();
     }
-    for (const victim of victims) this.#lru.delete(victim);
-    this.#evictions += victims.length;
-    this.#lru.set(key, { size });
+    this.evicted(victims);
+    this.index.set(key, { size });
   }
 
   protected async removeRaw(key: string): Promise<boolean> {
-    this.#lru.delete(key);
+    this.index.delete(key);
     return (await this.#redis.del(this.#prefix + key)) > 0;
   }
 
-  protected async hasRaw(key: string): Promise<boolean> {
-    return (await this.#redis.exists(this.#prefix + key)) > 0;
-  }
-
-  protected listRaw(): string[] {
-    return this.#lru.keys();
-  }
-
   protected async clearRaw(): Promise<void> {
-    const keys = this.#lru.keys();
+    const keys = this.index.keys();
     for (let i = 0; i < keys.length; i += 1000) await this.#redis.del(...keys.slice(i, i + 1000).map((k) => this.#prefix + k));
-    this.#lru.clear();
-  }
-
-  protected usage(): Usage {
-    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+    this.index.clear();
   }
 
   protected async closeRaw(): Promise<void> {
-    this.#lru.clear();
+    this.index.clear();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }
@@ -139,6 +120,6 @@ export async function openCache(options: RedisPeerOptions = {}): Promise<Documen
     throw new CacheError('ERR_REMOTE_UNAVAILABLE', `Cannot reach Redis at ${url} (${(cause as Error).message}). Start redis-server or pass the url option.`, { cause });
   }
   const cache = new RedisCache(redis, url, limits);
-  await cache.index();
+  await cache.loadIndex();
   return cache;
 }
