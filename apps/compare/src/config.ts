@@ -49,7 +49,7 @@ export const DEFAULT_CONFIG: Readonly<CompareConfig> = Object.freeze({
   recordCount: 10_000,
   opsPerRep: 10_000,
   warmupOps: 1_000,
-  blockTimeLimitMs: 1_000,
+  blockTimeLimitMs: 600,
   repetitions: 3,
   workloads: [...WORKLOADS],
   distribution: 'zipfian',
@@ -59,7 +59,7 @@ export const DEFAULT_CONFIG: Readonly<CompareConfig> = Object.freeze({
   restartDocs: 5_000,
   restartProbeOps: 5_000,
   missPenaltyUs: 500,
-  crashTrials: 8,
+  crashTrials: 6,
 });
 
 /** `--quick`: the same scenarios, smaller: under a minute on two cores. */

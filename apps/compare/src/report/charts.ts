@@ -25,7 +25,10 @@ export interface ChartSpec {
 const PALETTE = ['#1b6ca8', '#d1495b', '#edae49', '#00798c', '#6a4c93', '#66a182', '#8d6a9f', '#e07a5f', '#3d405b', '#81b29a'];
 const W = 760;
 const H = 320;
-const M = { top: 36, right: 16, bottom: 64, left: 72 };
+const M = { top: 36, right: 16, bottom: 84, left: 72 };
+/** Legend entries per row, and the width of one. */
+const LEGEND_PER_ROW = 4;
+const LEGEND_WIDTH = 170;
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' } as Record<string, string>)[c]};`);
@@ -67,11 +70,21 @@ function frame(spec: ChartSpec, s: Scale, body: string, kind: string): string {
     .map((t) => `<line x1="${M.left}" x2="${M.left + plotW}" y1="${s.y(t).toFixed(1)}" y2="${s.y(t).toFixed(1)}" class="grid"/><text x="${M.left - 6}" y="${(s.y(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(spec.format(t))}</text>`)
     .join('');
   const step = plotW / spec.categories.length;
-  const labels = spec.categories.map((c, i) => `<text x="${(M.left + step * (i + 0.5)).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle" class="cat">${escapeHtml(c)}</text>`).join('');
-  const legend = spec.series
-    .map((se, i) => `<g transform="translate(${M.left + (i % 5) * 140},${H - 26 + Math.floor(i / 5) * 14})"><rect width="10" height="10" fill="${colorOf(i)}"/><text x="14" y="9" class="legend">${escapeHtml(se.name)}</text></g>`)
+  // Many categories (one per target) would overlap: slant them.
+  const slant = spec.categories.length > 6;
+  const labels = spec.categories
+    .map((c, i) => {
+      const x = (M.left + step * (i + 0.5)).toFixed(1);
+      const y = H - M.bottom + 16;
+      return slant
+        ? `<text x="${x}" y="${y}" text-anchor="end" transform="rotate(-30 ${x} ${y})" class="cat">${escapeHtml(c)}</text>`
+        : `<text x="${x}" y="${y}" text-anchor="middle" class="cat">${escapeHtml(c)}</text>`;
+    })
     .join('');
-  return `<figure class="chart"><figcaption>${escapeHtml(spec.title)}</figcaption><svg id="chart-${spec.id}" data-chart="${kind}" viewBox="0 0 ${W} ${H + Math.floor((spec.series.length - 1) / 5) * 14}" role="img" aria-label="${escapeHtml(spec.title)}" xmlns="http://www.w3.org/2000/svg"><text x="12" y="20" class="unit">${escapeHtml(spec.unit)}</text>${grid}${body}${labels}${legend}</svg></figure>`;
+  const legend = spec.series
+    .map((se, i) => `<g transform="translate(${M.left + (i % LEGEND_PER_ROW) * LEGEND_WIDTH},${H - 18 + Math.floor(i / LEGEND_PER_ROW) * 16})"><rect width="10" height="10" fill="${colorOf(i)}"/><text x="14" y="9" class="legend">${escapeHtml(se.name)}</text></g>`)
+    .join('');
+  return `<figure class="chart"><figcaption>${escapeHtml(spec.title)}</figcaption><svg id="chart-${spec.id}" data-chart="${kind}" viewBox="0 0 ${W} ${H + Math.floor((spec.series.length - 1) / LEGEND_PER_ROW) * 16}" role="img" aria-label="${escapeHtml(spec.title)}" xmlns="http://www.w3.org/2000/svg"><text x="12" y="20" class="unit">${escapeHtml(spec.unit)}</text>${grid}${body}${labels}${legend}</svg></figure>`;
 }
 
 /** Grouped bars: one group per category, one bar per series. */
