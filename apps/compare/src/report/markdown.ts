@@ -8,7 +8,7 @@ export function markdownTable(t: Table): string {
   const out = [`## ${t.title}`, ''];
   if (t.note) out.push(`${t.note}.`, '');
   if (t.rows.length === 0) return [...out, '(no rows)', ''].join('\n');
-  out.push(`| ${t.header.map(cell).join(' | ')} |`, `| ${t.header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+  out.push(`| ${t.header.map(cell).join(' | ')} |`, `| ${t.header.map((_, i) => (i === 0 || t.textColumns?.includes(i) ? '---' : '---:')).join(' | ')} |`);
   for (const r of t.rows) out.push(`| ${r.map(cell).join(' | ')} |`);
   return [...out, ''].join('\n');
 }

@@ -28,7 +28,7 @@ export function targetsTable(report: Report): Table {
   return {
     id: 'targets',
     title: 'Targets',
-    note: 'Every known adapter and peer: measured, or skipped with the reason.',
+    note: 'Every known adapter and peer: measured, or skipped with the reason',
     header: ['target', 'what it is', 'status', 'medium'],
     textColumns: [1, 2, 3],
     rows: report.targets.map((t) => [t.id, t.model, t.status === 'ran' ? 'ran' : `skipped: ${t.reason ?? ''}`, t.medium ? `${t.medium.kind}${t.medium.filesystem ? ` (${t.medium.filesystem})` : ''}` : dash]),
