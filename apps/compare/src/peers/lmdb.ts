@@ -48,6 +48,10 @@ class LmdbCache extends IndexedCacheBase {
     super(limits);
     this.#db = db;
     this.medium = medium;
+    // lmdb-js shares one environment per path in a process and reuses its read transaction until
+    // the next event turn: start from the latest snapshot, which another process (one that was
+    // killed, say) may have committed since.
+    db.resetReadTxn();
     for (const { key, value } of db.getRange({})) {
       const k = (key as Buffer).toString('utf8');
       this.index.set(k, { size: Buffer.byteLength(k) + Buffer.byteLength(value) });
@@ -101,6 +105,9 @@ export async function openCache(options: LmdbPeerOptions = {}): Promise<Document
       encoding: 'string',
       keyEncoding: 'binary',
       compression: false,
+      // lmdb-js defaults to overlappingSync on Linux: a commit returns before its flush. Off, every
+      // commit is flushed when putSync returns, the promise the persistent adapters make.
+      overlappingSync: false,
       mapSize: limits.capacityBytes * 2 + MAP_SLACK_BYTES,
     });
   } catch (cause) {

@@ -1,16 +1,19 @@
 /**
  * Peer: Redis over loopback (ioredis), the usual shared cache, behind the same DocumentCache
- * contract. Documents are JSON strings under `pmem-modes:<name>:<key>`. Like the other adapters the
+ * contract. Documents are JSON strings under `pmem-modes:<dir>:<name>:<key>`. Like the other adapters the
  * cache is bounded by `capacityBytes`: a client-side LRU index (rebuilt with SCAN on open) picks the
  * victims, deleted in the same pipeline as the write. The index is exact for one client; with
- * several writers Redis's own `maxmemory` policy is the real bound. Durability is the server's
- * (the comparison app starts it without RDB or AOF, so it survives a client restart, not its own).
+ * several writers Redis's own `maxmemory` policy is the real bound. A cache is identified by its
+ * `dir` and `name`, like every adapter's: both are part of the key prefix. Durability is the
+ * server's (the comparison app starts it without RDB or AOF: documents survive a client restart,
+ * not the server's).
  */
 import { Redis } from 'ioredis';
 import {
   CacheError,
   IndexedCacheBase,
   checkKnownOptions,
+  resolveDir,
   resolveLimits,
   type Capabilities,
   type CacheOptions,
@@ -25,8 +28,10 @@ export interface RedisPeerOptions extends CacheOptions {
 
 export const ADAPTER = 'redis';
 
+// Documents outlive a client's close and reopen: they live in the server. Whether they outlive the
+// server is its configuration (the comparison app's server keeps nothing on disk).
 const CAPABILITIES: Capabilities = Object.freeze({
-  persistent: false,
+  persistent: true,
   crashConsistent: false,
   evicts: true,
   sync: false,
@@ -43,18 +48,18 @@ class RedisCache extends IndexedCacheBase {
   #redis: Redis;
   #prefix: string;
 
-  constructor(redis: Redis, url: string, limits: ReturnType<typeof resolveLimits>) {
+  constructor(redis: Redis, url: string, dir: string, limits: ReturnType<typeof resolveLimits>) {
     super(limits);
     this.#redis = redis;
-    this.#prefix = `pmem-modes:${limits.name}:`;
-    this.medium = Object.freeze({ kind: 'remote', path: url, description: `Redis at ${url}: another process over TCP, shared by every client` });
+    this.#prefix = `pmem-modes:${dir}:${limits.name}:`;
+    this.medium = Object.freeze({ kind: 'remote', description: `Redis at ${url}: another process over TCP, shared by every client` });
   }
 
   /** Loads the sizes of the keys already on the server into the LRU index. */
   async loadIndex(): Promise<void> {
     let cursor = '0';
     do {
-      const [next, found] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 1000);
+      const [next, found] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
       cursor = next;
       if (found.length === 0) continue;
       const pipeline = this.#redis.pipeline();
@@ -119,7 +124,7 @@ export async function openCache(options: RedisPeerOptions = {}): Promise<Documen
     redis.disconnect();
     throw new CacheError('ERR_REMOTE_UNAVAILABLE', `Cannot reach Redis at ${url} (${(cause as Error).message}). Start redis-server or pass the url option.`, { cause });
   }
-  const cache = new RedisCache(redis, url, limits);
+  const cache = new RedisCache(redis, url, resolveDir(options.dir), limits);
   await cache.loadIndex();
   return cache;
 }
