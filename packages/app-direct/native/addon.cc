@@ -31,8 +31,8 @@ Napi::Value CreatePoolFile(const Napi::CallbackInfo &info) {
   if (info.Length() < 2 || !info[1].IsNumber()) throw MakeCacheError(env, ErrorCode::kInvalidOption, "createPool(path, bucketCount)");
   double buckets = info[1].As<Napi::Number>().DoubleValue();
   uint64_t count = static_cast<uint64_t>(buckets);
-  if (!(buckets >= 1 && buckets <= 1099511627776.0) || static_cast<double>(count) != buckets || (count & (count - 1)) != 0) {
-    throw MakeCacheError(env, ErrorCode::kInvalidOption, "bucketCount must be a power of two");
+  if (!(buckets >= 1 && buckets <= 1099511627776.0) || static_cast<double>(count) != buckets) {
+    throw MakeCacheError(env, ErrorCode::kInvalidOption, "bucketCount must be a positive integer");
   }
   std::string why;
   int err = CreatePool(path, count, &why);

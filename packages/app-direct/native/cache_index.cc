@@ -14,10 +14,14 @@ constexpr uint64_t kKeySeed = 0x6b65792d68617368ULL;
 constexpr uint64_t kChecksumSeed = 0x646f632d73756dULL;
 // Nothing we allocate can start inside the pool header and the lanes before the heap.
 constexpr uint64_t kFirstObjectOffset = 4096;
-// Buckets cleared per transaction when one transaction for all of them does not fit the pool.
-constexpr uint64_t kClearBatchBuckets = 64;
-
-std::string Describe(const char *what, int err) { return DescribePmdkFailure(what, err); }
+// The pool's header, lanes and heap metadata: an entry larger than the pool minus this can never
+// be allocated, so it is refused before anything is evicted for it.
+constexpr uint64_t kPoolFixedBytes = 4ULL << 20;
+// A transaction that failed for a reason other than a full pool means PMDK found something wrong.
+IndexError TransactionFailure(const char *what, int err) {
+  if (err == ENOMEM) return IndexError{ErrorCode::kCapacity, DescribePmdkFailure(what, err) + ": the pool has no room even for the transaction's log. Raise poolSize"};
+  return IndexError{ErrorCode::kPoolCorrupt, DescribePmdkFailure(what, err)};
+}
 
 }  // namespace
 
@@ -35,7 +39,7 @@ CacheIndex::CacheIndex(PMEMobjpool *pool, uint64_t pool_size, uint64_t capacity_
                                                    std::to_string(sizeof(Root)) + ": it was not initialised by this adapter"};
   }
   PMEMoid root_oid = pmemobj_root(pool, sizeof(Root));
-  if (OID_IS_NULL(root_oid)) throw IndexError{ErrorCode::kPoolCorrupt, Describe("pmemobj_root failed", errno)};
+  if (OID_IS_NULL(root_oid)) throw IndexError{ErrorCode::kPoolCorrupt, DescribePmdkFailure("pmemobj_root failed", errno)};
   pool_uuid_lo_ = root_oid.pool_uuid_lo;
   root_ = static_cast<Root *>(pmemobj_direct(root_oid));
   if (std::memcmp(root_->magic, kRootMagic, sizeof(kRootMagic)) != 0) Corrupt("the root object does not start with the cache's magic bytes");
@@ -45,7 +49,7 @@ CacheIndex::CacheIndex(PMEMobjpool *pool, uint64_t pool_size, uint64_t capacity_
   }
   if (root_->seal != SealOf(*root_)) Corrupt("the root object's seal does not match its fields");
   uint64_t count = root_->bucket_count;
-  if (count == 0 || (count & (count - 1)) != 0 || count > pool_size_ / sizeof(uint64_t)) Corrupt("the bucket count is not a power of two that fits the pool");
+  if (count == 0 || count > pool_size_ / sizeof(uint64_t)) Corrupt("the bucket count does not fit the pool");
   uint64_t offset = root_->buckets_offset;
   if (offset < kFirstObjectOffset || offset > pool_size_ - count * sizeof(uint64_t) || offset % alignof(uint64_t) != 0 ||
       pmemobj_type_num(OidOf(offset)) != kTypeBuckets || pmemobj_alloc_usable_size(OidOf(offset)) < count * sizeof(uint64_t)) {
@@ -63,15 +67,19 @@ uint64_t CacheIndex::MaxChainLength() const { return root_->count + 1; }
 Entry *CacheIndex::Follow(uint64_t offset) {
   if (offset == 0) return nullptr;
   links_followed_++;
-  // Offset in range and aligned, the object's type ours, and its lengths inside its allocation.
+  // Checks that only read inside the mapping come first: range, alignment, our tag, lengths.
+  // Only then is PMDK asked about the object (its type number and allocation size).
   if (offset < kFirstObjectOffset || offset > pool_size_ - sizeof(Entry) || offset % alignof(Entry) != 0) {
     Corrupt("an index link points outside the pool (offset " + std::to_string(offset) + ")");
   }
+  auto *entry = reinterpret_cast<Entry *>(reinterpret_cast<char *>(pool_) + offset);
+  if (entry->tag != kEntryTag) Corrupt("an index link points at something that is not an entry (offset " + std::to_string(offset) + ")");
+  if (EntryBytes(entry->key_len, entry->doc_len) > pool_size_ - offset) {
+    Corrupt("an entry's lengths run past the end of the pool (offset " + std::to_string(offset) + ")");
+  }
   PMEMoid oid = OidOf(offset);
   if (pmemobj_type_num(oid) != kTypeEntry) Corrupt("an index link points at an object that is not an entry (offset " + std::to_string(offset) + ")");
-  auto *entry = reinterpret_cast<Entry *>(reinterpret_cast<char *>(pool_) + offset);
-  size_t usable = pmemobj_alloc_usable_size(oid);
-  if (usable > pool_size_ - offset || EntryBytes(entry->key_len, entry->doc_len) > usable) {
+  if (EntryBytes(entry->key_len, entry->doc_len) > pmemobj_alloc_usable_size(oid)) {
     Corrupt("an entry's lengths exceed its allocation (offset " + std::to_string(offset) + ")");
   }
   return entry;
@@ -107,10 +115,16 @@ bool CacheIndex::Contains(const char *key, size_t key_len) {
 uint64_t CacheIndex::Write(const char *key, size_t key_len, size_t doc_len, DocWriter write, void *context) {
   uint64_t hash = HashBytes(key, key_len, kKeySeed);
   uint64_t charged = key_len + doc_len;
-  if (charged > capacity_bytes_ || EntryBytes(key_len, doc_len) > pool_size_) {
+  if (charged > capacity_bytes_) {
     throw IndexError{ErrorCode::kCapacity, "The document needs " + std::to_string(charged) +
                                                " bytes with its key, more than this cache can free (capacity " + std::to_string(capacity_bytes_) +
                                                " bytes). Raise capacityBytes or store smaller documents."};
+  }
+  uint64_t reserved = kPoolFixedBytes + bucket_count_ * sizeof(uint64_t);
+  if (EntryBytes(key_len, doc_len) > (pool_size_ > reserved ? pool_size_ - reserved : 0)) {
+    throw IndexError{ErrorCode::kCapacity, "The document needs " + std::to_string(EntryBytes(key_len, doc_len)) +
+                                               " bytes of pool, more than this pool of " + std::to_string(pool_size_) +
+                                               " bytes can ever hold. Create the pool with a larger poolSize or store smaller documents."};
   }
   uint64_t evicted = 0;
   for (;;) {
@@ -131,8 +145,9 @@ uint64_t CacheIndex::Write(const char *key, size_t key_len, size_t doc_len, DocW
       entry->key_hash = hash;
       entry->key_len = static_cast<uint32_t>(key_len);
       entry->doc_len = static_cast<uint32_t>(doc_len);
+      entry->tag = kEntryTag;
       entry->referenced = 1;
-      std::memset(entry->reserved, 0, sizeof(entry->reserved));
+      entry->reserved = 0;
       std::memcpy(entry->bytes, key, key_len);
       copied = write(context, entry->bytes + key_len, doc_len);
       if (!copied) tx.Fail(EINVAL);
@@ -151,7 +166,7 @@ uint64_t CacheIndex::Write(const char *key, size_t key_len, size_t doc_len, DocW
     int err = tx.Finish();
     if (err == 0) return evicted;
     if (!copied) throw IndexError{ErrorCode::kInvalidDoc, "the document's UTF-8 length differs from the byteLength given"};
-    if (err != ENOMEM) throw IndexError{ErrorCode::kPoolCorrupt, Describe("a write transaction failed", err)};
+    if (err != ENOMEM) throw TransactionFailure("a write transaction failed", err);
     // The pool is full (fragmentation, or small documents whose headers outweigh them): the
     // transaction left everything as it was; make room and try again.
     if (!EvictOne(0)) {
@@ -180,7 +195,7 @@ void CacheIndex::Unlink(const Location &where) {
     root_->bytes_used -= where.entry->key_len + where.entry->doc_len;
   }
   int err = tx.Finish();
-  if (err != 0) throw IndexError{ErrorCode::kPoolCorrupt, Describe("a delete transaction failed", err)};
+  if (err != 0) throw TransactionFailure("a delete transaction failed", err);
 }
 
 bool CacheIndex::EvictOne(uint64_t spare_offset) {
@@ -188,7 +203,8 @@ bool CacheIndex::EvictOne(uint64_t spare_offset) {
   // CLOCK over the buckets: a referenced entry loses its bit and survives this pass; the first
   // entry without it is the victim. Two passes over every bucket always find one.
   for (uint64_t visited = 0; visited <= 2 * bucket_count_; visited++) {
-    uint64_t *link = buckets_ + (clock_hand_ & (bucket_count_ - 1));
+    if (clock_hand_ >= bucket_count_) clock_hand_ = 0;
+    uint64_t *link = buckets_ + clock_hand_;
     uint64_t steps = 0;
     while (Entry *entry = Follow(*link)) {
       if (*link != spare_offset) {
@@ -207,39 +223,35 @@ bool CacheIndex::EvictOne(uint64_t spare_offset) {
   return false;
 }
 
-bool CacheIndex::ClearBuckets(uint64_t first, uint64_t end, bool allow_failure) {
+bool CacheIndex::ClearInOneTransaction() {
   Transaction tx(pool_);
-  uint64_t freed = 0;
-  uint64_t freed_bytes = 0;
-  for (uint64_t b = first; b < end && tx.ok(); b++) {
+  for (uint64_t b = 0; b < bucket_count_ && tx.ok(); b++) {
     uint64_t steps = 0;
     for (Entry *entry = Follow(buckets_[b]); entry != nullptr && tx.ok(); entry = Follow(entry->next)) {
       if (++steps > MaxChainLength()) Corrupt("an index chain is longer than the number of documents (a cycle)");
-      uint64_t offset = reinterpret_cast<char *>(entry) - reinterpret_cast<char *>(pool_);
-      tx.Free(OidOf(offset));
-      freed++;
-      freed_bytes += entry->key_len + entry->doc_len;
+      tx.Free(OidOf(static_cast<uint64_t>(reinterpret_cast<char *>(entry) - reinterpret_cast<char *>(pool_))));
     }
   }
-  tx.Snapshot(buckets_ + first, (end - first) * sizeof(uint64_t));
-  if (tx.ok()) std::memset(buckets_ + first, 0, (end - first) * sizeof(uint64_t));
+  tx.Snapshot(buckets_, bucket_count_ * sizeof(uint64_t));
+  if (tx.ok()) std::memset(buckets_, 0, bucket_count_ * sizeof(uint64_t));
   tx.Snapshot(&root_->count, 2 * sizeof(uint64_t));
   if (tx.ok()) {
-    root_->count -= freed;
-    root_->bytes_used -= freed_bytes;
+    root_->count = 0;
+    root_->bytes_used = 0;
   }
   int err = tx.Finish();
-  if (err == 0) return true;
-  if (allow_failure && err == ENOMEM) return false;
-  throw IndexError{ErrorCode::kPoolCorrupt, Describe("a clear transaction failed", err)};
+  if (err == ENOMEM) return false;
+  if (err != 0) throw TransactionFailure("a clear transaction failed", err);
+  return true;
 }
 
 void CacheIndex::Clear() {
-  // One transaction when its logs fit in the pool; else batches, each one transaction, so a crash
-  // in the middle leaves a subset of the documents, each of them whole.
-  if (ClearBuckets(0, bucket_count_, true)) return;
-  for (uint64_t b = 0; b < bucket_count_; b += kClearBatchBuckets) {
-    ClearBuckets(b, b + kClearBatchBuckets < bucket_count_ ? b + kClearBatchBuckets : bucket_count_, false);
+  // One transaction when its logs fit in the pool. When the pool is too full for the logs of
+  // that many frees, one transaction per document (a single free fits in the lane's own log),
+  // so a crash in the middle leaves a subset of the documents, each of them whole.
+  if (ClearInOneTransaction()) return;
+  for (uint64_t b = 0; b < bucket_count_; b++) {
+    while (Entry *head = Follow(buckets_[b])) Unlink(Location{buckets_ + b, head, buckets_[b]});
   }
 }
 

@@ -54,11 +54,13 @@ class CacheIndex {
 
   Location Locate(uint64_t hash, const char *key, size_t key_len);
   Entry *Follow(uint64_t offset);
-  uint64_t *BucketOf(uint64_t hash) { return buckets_ + (hash & (bucket_count_ - 1)); }
+  // Maps the hash onto [0, bucket_count) with a multiply (the count need not be a power of two).
+  uint64_t *BucketOf(uint64_t hash) { return buckets_ + static_cast<uint64_t>((static_cast<unsigned __int128>(hash) * bucket_count_) >> 64); }
   PMEMoid OidOf(uint64_t offset) const { return PMEMoid{pool_uuid_lo_, offset}; }
   bool EvictOne(uint64_t spare_offset);
   void Unlink(const Location &where);
-  bool ClearBuckets(uint64_t first, uint64_t end, bool allow_failure);
+  // False when the pool has no room for the logs of one transaction over every document.
+  bool ClearInOneTransaction();
   uint64_t MaxChainLength() const;
   [[noreturn]] void Corrupt(const std::string &what) const;
 

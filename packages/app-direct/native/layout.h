@@ -32,11 +32,16 @@ struct Root {
   uint32_t format_version;
   uint32_t reserved;
   uint64_t buckets_offset;  // offset of the kTypeBuckets object
-  uint64_t bucket_count;    // a power of two
+  uint64_t bucket_count;    // sized so that the array fills whole 256 KiB heap chunks
   uint64_t seal;            // checksum of the fields above
   uint64_t count;           // documents in the index
   uint64_t bytes_used;      // sum of key_len + doc_len: what counts against capacityBytes
 };
+
+// Marks the start of every entry. Checked before PMDK is asked about an offset: PMDK's own
+// lookups (pmemobj_type_num, pmemobj_alloc_usable_size) trust the offset and can read outside
+// the pool when it is garbage.
+constexpr uint16_t kEntryTag = 0xad01;
 
 // One document. `next` chains entries of the same bucket (0 ends the chain).
 struct Entry {
@@ -45,8 +50,9 @@ struct Entry {
   uint32_t key_len;
   uint32_t doc_len;
   uint32_t checksum;    // of key_hash, the lengths, the key and the document bytes
+  uint16_t tag;         // kEntryTag
   uint8_t referenced;   // CLOCK bit: set by a plain store on a read, outside any transaction
-  uint8_t reserved[3];
+  uint8_t reserved;
   char bytes[];         // key_len key bytes, doc_len document bytes, then a NUL
 };
 static_assert(sizeof(Entry) == 32, "Entry header is part of the on-media format");

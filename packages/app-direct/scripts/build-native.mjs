@@ -1,7 +1,7 @@
 // Builds the libpmemobj addon when the system can: a missing library or toolchain is a warning,
 // never a failed `npm ci` (the package still imports; openCache then answers ERR_NATIVE_UNAVAILABLE).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +14,15 @@ function warn(message) {
   console.warn('@pmem-modes/app-direct: the package installs without its addon; openCache() will fail with ERR_NATIVE_UNAVAILABLE.');
 }
 
-if (!force && existsSync(addon)) process.exit(0);
+/** True when the addon is older than one of its sources (or missing). */
+function stale() {
+  if (!existsSync(addon)) return true;
+  const built = statSync(addon).mtimeMs;
+  const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f))];
+  return sources.some((file) => statSync(file).mtimeMs > built);
+}
+
+if (!force && !stale()) process.exit(0);
 
 const probe = spawnSync('pkg-config', ['--exists', 'libpmemobj', 'libpmem'], { stdio: 'ignore' });
 if (probe.error || probe.status !== 0) {

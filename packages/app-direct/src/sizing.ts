@@ -20,16 +20,24 @@ export const POOL_FIXED_OVERHEAD_BYTES = 4 * MiB;
 export const POOL_BYTES_PER_CAPACITY_BYTE = 1.25;
 /** One bucket (an 8-byte offset) per this many bytes of capacity: chains of about half an entry for 1 KiB documents. */
 const CAPACITY_BYTES_PER_BUCKET = 512;
-const MIN_BUCKETS = 1024;
+/**
+ * PMDK's heap hands out 256 KiB chunks; an allocation of whole chunks minus its 16-byte header
+ * wastes nothing, while one of, say, exactly 256 KiB takes a run class that strands much of a
+ * small pool (measured: 2045 instead of 32720 small objects fit beside it in an 8 MiB pool).
+ */
+const CHUNK_BYTES = 256 * 1024;
+const ALLOCATION_HEADER_BYTES = 16;
 
-/** Buckets for a cache of `capacityBytes` in a pool of `poolBytes`: a power of two. */
+/** Buckets for a cache of `capacityBytes` in a pool of `poolBytes`: an array filling whole heap chunks. */
 export function bucketCountFor(capacityBytes: number, poolBytes: number): number {
-  const wanted = Math.max(MIN_BUCKETS, Math.min(capacityBytes, poolBytes) / CAPACITY_BYTES_PER_BUCKET);
-  return 2 ** Math.ceil(Math.log2(wanted));
+  const wanted = Math.min(capacityBytes, poolBytes) / CAPACITY_BYTES_PER_BUCKET;
+  const chunks = Math.max(1, Math.ceil((wanted * 8 + ALLOCATION_HEADER_BYTES) / CHUNK_BYTES));
+  return (chunks * CHUNK_BYTES - ALLOCATION_HEADER_BYTES) / 8;
 }
 
 /**
- * The default poolSize: poolSize = max(8 MiB, roundUp(1.25 * capacityBytes + 8 * buckets + 4 MiB, 1 MiB)).
+ * The default poolSize: poolSize = max(8 MiB, roundUp(1.25 * capacityBytes + 8 * buckets + 4 MiB, 1 MiB)),
+ * where 8 * buckets is about capacityBytes / 64, rounded up to whole 256 KiB chunks.
  * Enough for capacityBytes of documents of 1 KiB and more; with much smaller documents the pool
  * fills before capacityBytes is reached, and the cache evicts on the pool's bound instead.
  */

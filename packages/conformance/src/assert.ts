@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import type { CacheErrorCode, Doc, DocumentCache } from '@pmem-modes/core';
+import type { CacheErrorCode, Doc } from '@pmem-modes/core';
+
+export { snapshot } from './snapshot.js';
 
 /** Expects `run` to throw or reject with a CacheError of `code`; returns the error. */
 export async function expectCode(run: () => unknown, code: CacheErrorCode): Promise<Error & { code: string }> {
@@ -15,16 +17,6 @@ export async function expectCode(run: () => unknown, code: CacheErrorCode): Prom
   expect(e.code).toBe(code);
   expect(e.message.length).toBeGreaterThan(10);
   return e;
-}
-
-/** Every key and its document, read back, as a plain object sorted by key. */
-export async function snapshot(cache: DocumentCache): Promise<Record<string, Doc | undefined>> {
-  const keys: string[] = [];
-  for await (const k of cache.keys()) keys.push(k);
-  keys.sort();
-  const entries: Array<[string, Doc | undefined]> = [];
-  for (const k of keys) entries.push([k, await cache.get(k)]);
-  return Object.fromEntries(entries); // own properties, even for the key __proto__
 }
 
 /** What a document reads back as: its JSON round trip. */

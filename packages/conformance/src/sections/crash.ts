@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Doc } from '@pmem-modes/core';
 import type { SuiteContext } from '../config.js';
 import { snapshot } from '../assert.js';
-import { CRASH_MIN_CAPACITY_BYTES, crashOp, isWhole } from '../crash-workload.js';
+import { CRASH_MIN_CAPACITY_BYTES, judgeRecovery } from '../crash-workload.js';
 import { spawnChild } from '../spawn.js';
 
 /**
@@ -29,23 +29,12 @@ export function crashSection(ctx: SuiteContext): void {
         const acked = await killMidway(ctx, options, seed, 5 + ((seed * 37) % 150));
         const last = acked.length ? Math.max(...acked) : -1;
         totalAcks += acked.length;
-        const expected = new Map(baseline);
-        for (let i = 0; i <= last; i++) {
-          const op = crashOp(seed, i);
-          if (op.doc === undefined) expected.delete(op.key);
-          else expected.set(op.key, op.doc);
-        }
-        const inflight = crashOp(seed, last + 1);
-
         const cache = await ctx.open({ capacityBytes }, dir);
         const actual = await snapshot(cache);
         const where = `trial ${t} (CRASH_SEED=${baseSeed}), ${acked.length} acks`;
-        for (const [key, doc] of Object.entries(actual)) expect(isWhole(doc), `${where}: torn document at ${key}`).toBe(true);
-        for (const key of new Set([...expected.keys(), ...Object.keys(actual)])) {
-          const allowed = [expected.get(key)];
-          if (key === inflight.key) allowed.push(inflight.doc);
-          expect(allowed, `${where}: ${key}`).toContainEqual(actual[key]);
-        }
+        const verdict = judgeRecovery(baseline, seed, last, actual);
+        expect(verdict.torn, `${where}: torn documents`).toEqual([]);
+        expect(verdict.lost, `${where}: keys holding neither the acknowledged state nor the write in flight`).toEqual([]);
         await cache.close();
         baseline = new Map(Object.entries(actual) as Array<[string, Doc]>);
       }
