@@ -1,0 +1,66 @@
+/**
+ * Loading the libpmemobj addon. It is loaded on the first openCache, not at import, so that
+ * importing the package always works and PMEM_IS_PMEM_FORCE can still be set: PMDK reads it once,
+ * when the library is loaded.
+ */
+import { createRequire } from 'node:module';
+import { CacheError, type Medium } from '@pmem-modes/core';
+
+/** The addon's face (native/addon.cc, native/cache_handle.cc). */
+export interface NativeAddon {
+  init(errorClass: typeof CacheError): void;
+  createPool(path: string, bucketCount: number): void;
+  checkPool(path: string): string;
+  isLocked(path: string): boolean;
+  CacheHandle: new (path: string, poolSize: number, capacityBytes: number) => NativeHandle;
+}
+
+export interface NativeStats {
+  count: number;
+  bytesUsed: number;
+  evictions: number;
+  poolBytes: number;
+  poolAllocatedBytes: number;
+  bucketCount: number;
+  linksFollowed: number;
+  mappingIsPmem: boolean;
+}
+
+export interface NativeHandle {
+  get(key: string): string | undefined;
+  /** Returns how many documents it evicted to make room. */
+  set(key: string, json: string, bytes: number): number;
+  delete(key: string): boolean;
+  has(key: string): boolean;
+  keys(): string[];
+  clear(): void;
+  stats(): NativeStats;
+  close(): void;
+}
+
+const ADDON_PATH = '../build/Release/app_direct.node';
+export const INSTALL_HINT =
+  'Install the library with `apt-get install libpmemobj-dev libpmem-dev pkg-config`, then rebuild the addon with `npm rebuild @pmem-modes/app-direct`.';
+
+let addon: NativeAddon | undefined;
+
+/**
+ * The addon, loaded once. On an emulated medium (tmpfs) PMEM_IS_PMEM_FORCE=1 is set first unless
+ * the user set it: without it PMDK falls back to msync, which tmpfs does not need.
+ */
+export function loadNative(medium: Medium): NativeAddon {
+  if (addon) return addon;
+  if (medium.kind === 'emulated' && process.env.PMEM_IS_PMEM_FORCE === undefined) process.env.PMEM_IS_PMEM_FORCE = '1';
+  try {
+    const loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    loaded.init(CacheError);
+    addon = loaded;
+    return loaded;
+  } catch (cause) {
+    throw new CacheError(
+      'ERR_NATIVE_UNAVAILABLE',
+      `The app-direct addon could not be loaded (${(cause as Error).message.split('\n')[0]}). ${INSTALL_HINT}`,
+      { cause },
+    );
+  }
+}
