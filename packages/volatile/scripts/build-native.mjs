@@ -1,0 +1,19 @@
+// Builds the memkind addon when memkind is installed, and only warns when it is not, so that
+// `npm ci` and the other packages never fail because of it: without the addon `import` still
+// works and openCache() rejects with ERR_NATIVE_UNAVAILABLE, naming the package to install.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const warn = (why) => console.warn(`@pmem-modes/volatile: ${why}; the volatile adapter is unavailable until then (openCache rejects with ERR_NATIVE_UNAVAILABLE).`);
+
+const probe = spawnSync('pkg-config', ['--exists', 'memkind'], { stdio: 'ignore' });
+if (probe.error || probe.status !== 0) {
+  warn('memkind was not found by pkg-config: run `apt-get install libmemkind-dev pkg-config`, then `npm rebuild @pmem-modes/volatile`');
+  process.exit(0);
+}
+// --no-install: use the node-gyp devDependency, never fetch one.
+const build = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild'], { cwd: packageDir, stdio: 'inherit' });
+if (build.error || build.status !== 0) {
+  warn(`building the addon failed (${build.error?.message ?? `node-gyp exit ${build.status}`}): check the output above, then \`npm rebuild @pmem-modes/volatile\``);
+}
