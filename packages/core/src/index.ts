@@ -16,4 +16,5 @@ export {
 export { detectMedium, prepareDir, resolveDir, DRAM_MEDIUM, EMULATED_PMEM_DIR } from './medium.js';
 export { acquireProcessLock, type ProcessLock } from './lock.js';
 export { CacheBase, type MaybePromise, type Usage } from './base.js';
+export { IndexedCacheBase, type IndexEntry } from './indexed.js';
 export { LruIndex, type LruEntry } from './lru.js';
