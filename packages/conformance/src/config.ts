@@ -17,6 +17,12 @@ export interface SuiteConfig {
   minCapacityBytes?: number;
   /** SIGKILL trials for crashConsistent adapters (at least 20). */
   crashTrials?: number;
+  /**
+   * capacityBytes of the crash trials. Default 64 MiB; at least CRASH_MIN_CAPACITY_BYTES, so the
+   * workload never evicts and every acknowledged write must survive. A small value makes
+   * log-structured adapters wrap and reclaim space while they are killed.
+   */
+  crashCapacityBytes?: number;
   /** Adapter-only tests, run inside the adapter's describe block with the same context. */
   extra?: (ctx: SuiteContext) => void;
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Doc } from '@pmem-modes/core';
 
 export const CRASH_KEYS = 48;
+/** The crash workload's largest document is about 40 KiB: this holds every key with room to spare. */
+export const CRASH_MIN_CAPACITY_BYTES = 3 * 1024 * 1024;
 
 /** Operation i of the crash workload with `seed`: a set (doc) or a delete (doc undefined). */
 export function crashOp(seed: number, i: number): { key: string; doc: Doc | undefined } {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Doc } from '@pmem-modes/core';
 import type { SuiteContext } from '../config.js';
 import { snapshot } from '../assert.js';
-import { crashOp, isWhole } from '../crash-workload.js';
+import { CRASH_MIN_CAPACITY_BYTES, crashOp, isWhole } from '../crash-workload.js';
 import { spawnChild } from '../spawn.js';
 
 /**
@@ -12,11 +12,15 @@ import { spawnChild } from '../spawn.js';
  */
 export function crashSection(ctx: SuiteContext): void {
   const trials = Math.max(20, ctx.config.crashTrials ?? 20);
+  const capacityBytes = ctx.config.crashCapacityBytes ?? 64 * 1024 * 1024;
+  if (capacityBytes < CRASH_MIN_CAPACITY_BYTES) {
+    throw new Error(`crashCapacityBytes must be at least ${CRASH_MIN_CAPACITY_BYTES}: below it the crash workload evicts and acknowledged writes may go.`);
+  }
   describe.runIf(ctx.config.capabilities.crashConsistent)('crash consistency (SIGKILL)', () => {
-    it(`${trials} SIGKILL trials: acknowledged writes survive, nothing is torn`, { timeout: 600_000 }, async () => {
+    it(`${trials} SIGKILL trials at capacityBytes ${capacityBytes}: acknowledged writes survive, nothing is torn`, { timeout: 600_000 }, async () => {
       const baseSeed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 1e9));
       const dir = ctx.freshDir();
-      const options = ctx.optionsFor(dir, { capacityBytes: 64 * 1024 * 1024 });
+      const options = ctx.optionsFor(dir, { capacityBytes });
       let baseline = new Map<string, Doc>();
       let totalAcks = 0;
 
@@ -39,7 +43,7 @@ export function crashSection(ctx: SuiteContext): void {
         }
         const inflight = crashOp(seed, last + 1);
 
-        const cache = await ctx.open({ capacityBytes: 64 * 1024 * 1024 }, dir);
+        const cache = await ctx.open({ capacityBytes }, dir);
         const actual = await snapshot(cache);
         const where = `trial ${t} (CRASH_SEED=${baseSeed}), ${acked.length} acks`;
         for (const [key, doc] of Object.entries(actual)) expect(isWhole(doc), `${where}: torn document at ${key}`).toBe(true);

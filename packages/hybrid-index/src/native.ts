@@ -1,0 +1,48 @@
+/**
+ * Loads the libpmem addon once. It is optional at install time (no libpmem, no addon), so a
+ * failure to load becomes ERR_NATIVE_UNAVAILABLE naming the Debian package to install.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { CacheError, type Medium } from '@pmem-modes/core';
+
+export interface PmemAddon {
+  setErrorClass(errorClass: typeof CacheError): void;
+  /** Maps the whole existing file. */
+  mapFile(path: string): { buffer: Buffer; isPmem: boolean };
+  /** Flushes a range of a mapping: CPU cache flushes when isPmem, msync otherwise. */
+  persist(buffer: Buffer, isPmem: boolean, offset: number, length: number): void;
+  /** Detaches the buffer; the mapping goes once nothing refers to it. */
+  unmap(buffer: Buffer): void;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../build/Release/hybrid_index.node', import.meta.url));
+
+const loaded = new Map<string, PmemAddon>();
+
+/**
+ * libpmem decides once, when it loads, whether a mapping counts as persistent memory. tmpfs is
+ * not DAX, so without PMEM_IS_PMEM_FORCE=1 every flush would be an msync; on emulated pmem the
+ * CPU flush path is the one real pmem would take. The user's own setting always wins.
+ */
+export function preparePmemEnvironment(medium: Medium): void {
+  if (medium.kind === 'emulated' && process.env.PMEM_IS_PMEM_FORCE === undefined) process.env.PMEM_IS_PMEM_FORCE = '1';
+}
+
+export function loadAddon(path: string = ADDON_PATH): PmemAddon {
+  let addon = loaded.get(path);
+  if (addon) return addon;
+  try {
+    addon = createRequire(import.meta.url)(path) as PmemAddon;
+  } catch (cause) {
+    throw new CacheError(
+      'ERR_NATIVE_UNAVAILABLE',
+      `The hybrid-index addon could not be loaded from ${path} (${(cause as Error).message.split('\n')[0]}). ` +
+        'It needs libpmem: apt-get install libpmem-dev pkg-config, then npm rebuild @pmem-modes/hybrid-index.',
+      { cause },
+    );
+  }
+  addon.setErrorClass(CacheError);
+  loaded.set(path, addon);
+  return addon;
+}
