@@ -3,8 +3,10 @@
 //
 //   import { startRedis } from '../../tools/redis.mjs';
 //   const redis = await startRedis();   // { port, url, dir, stop() }
+//   const cluster = await startRedisCluster(3);   // { ports, urls, nodes, stop() }: 3 masters, no replicas
 //
-// As a command: `node tools/redis.mjs` starts one, prints its URL, and stops it on SIGINT/SIGTERM.
+// As a command: `node tools/redis.mjs [cluster [N]]` starts one (or a cluster), prints its URL(s),
+// and stops it on SIGINT/SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -94,9 +96,72 @@ export async function startRedis({ port, dir, extraArgs = [] } = {}) {
   };
 }
 
+/** True when `redis-cli` (Debian's redis-tools) is on PATH: cluster creation needs it. */
+export function redisCliAvailable() {
+  return spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs redis-cli with `args`; resolves with its stdout, rejects with its output on failure. */
+function redisCli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-cli', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`redis-cli ${args.join(' ')} exited ${code}: ${out}`))));
+  });
+}
+
+/**
+ * Starts a Redis Cluster of `masters` servers (no replicas) on loopback, each with its own data
+ * directory and cluster config file, and resolves once every node reports `cluster_state:ok`.
+ * @returns {Promise<{ ports: number[], urls: string[], nodes: Array<{ host: string, port: number }>, stop(): Promise<void> }>}
+ */
+export async function startRedisCluster(masters = 3, { timeoutMs = 15000 } = {}) {
+  if (!redisCliAvailable()) {
+    throw new Error('redis-cli is not installed: run `apt-get install redis-tools` (tools/setup.sh does it)');
+  }
+  const servers = [];
+  const stopAll = () => Promise.all(servers.map((s) => s.stop()));
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      servers.push(
+        await startRedis({
+          port,
+          extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'],
+        }),
+      );
+    }
+    const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
+    await redisCli(['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    const deadline = Date.now() + timeoutMs;
+    for (const s of servers) {
+      for (;;) {
+        const info = await redisCli(['-p', String(s.port), 'cluster', 'info']);
+        if (info.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`cluster node ${s.port} not ok within ${timeoutMs} ms: ${info}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return {
+    ports: servers.map((s) => s.port),
+    urls: servers.map((s) => s.url),
+    nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+    stop: async () => {
+      await stopAll();
+    },
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const redis = await startRedis();
-  console.log(redis.url);
+  const redis = process.argv[2] === 'cluster' ? await startRedisCluster(Number(process.argv[3] ?? 3)) : await startRedis();
+  console.log(redis.url ?? redis.urls.join(' '));
   const stop = () => redis.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

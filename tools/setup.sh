@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 
-# Debian packages: the native adapters' libraries, the tiered hybrid's Redis, the report test's browser,
-# and the compiler node-gyp needs (better-sqlite3 builds its addon from source when offline).
-APT_PACKAGES=(pkg-config libpmem-dev libpmemobj-dev libmemkind-dev pmdk-tools redis-server chromium g++ make python3)
+# Debian packages: the native adapters' libraries, the tiered hybrid's Redis (redis-tools: redis-cli
+# creates the test cluster), the report test's browser, and the compiler node-gyp needs
+# (better-sqlite3 builds its addon from source when offline).
+APT_PACKAGES=(pkg-config libpmem-dev libpmemobj-dev libmemkind-dev pmdk-tools redis-server redis-tools chromium g++ make python3)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
