@@ -12,8 +12,9 @@ if (probe.error || probe.status !== 0) {
   warn('memkind was not found by pkg-config: run `apt-get install libmemkind-dev pkg-config`, then `npm rebuild @pmem-modes/volatile`');
   process.exit(0);
 }
-// --no-install: use the node-gyp devDependency, never fetch one.
-const build = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild'], { cwd: packageDir, stdio: 'inherit' });
+// npm runs this script with a node-gyp on PATH (the workspace's devDependency, else npm's own) and
+// its nodedir setting in the environment. `npx --no-install node-gyp` found none in a user's project.
+const build = spawnSync('node-gyp', ['rebuild'], { cwd: packageDir, stdio: 'inherit' });
 if (build.error || build.status !== 0) {
   warn(`building the addon failed (${build.error?.message ?? `node-gyp exit ${build.status}`}): check the output above, then \`npm rebuild @pmem-modes/volatile\``);
 }
