@@ -8,12 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { adapterPackages } from '../../../tools/adapters.mjs';
+import { redisAvailable, startRedis } from '../../../tools/redis.mjs';
 import { restartPass } from '../dist/restart-pass.js';
 
 const count = Number(process.argv[2] ?? 200);
 const originDelayMs = Number(process.argv[3] ?? 20);
 const ids = Array.from({ length: count }, (_, i) => `doc:${i}`);
 
+// A private Redis for adapters with a remote tier (they read REDIS_URL); the others ignore it.
+const redis = redisAvailable() ? await startRedis() : undefined;
 const rows = [];
 for (const pkg of adapterPackages()) {
   if (!pkg.built) {
@@ -22,7 +25,7 @@ for (const pkg of adapterPackages()) {
   }
   const work = mkdtempSync(join(process.env.PMEM_DIR_PARENT ?? '/dev/shm', 'restart-hit-ratio-'));
   try {
-    const r = await restartPass({ adapter: pkg.name, work, ids, originDelayMs });
+    const r = await restartPass({ adapter: pkg.name, work, ids, originDelayMs, env: redis ? { REDIS_URL: redis.url } : {} });
     const hits = r.xCache.filter((h) => h === 'hit').length;
     rows.push({ adapter: pkg.name, persistent: r.persistent, medium: r.stats.medium.kind, hitRatio: hits / ids.length, readMs: r.readMs, ok: r.bodiesMatch && r.exitCodes.every((c) => c === 0) });
   } catch (err) {
@@ -32,6 +35,7 @@ for (const pkg of adapterPackages()) {
   }
 }
 
+await redis?.stop();
 const slowest = Math.max(...rows.map((r) => r.readMs));
 console.log(`first GET of ${count} documents after a restart, origin delay ${originDelayMs} ms, node ${process.version}`);
 console.log('adapter                        persistent medium    hit ratio  time vs slowest  ok');

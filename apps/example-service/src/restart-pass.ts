@@ -12,6 +12,8 @@ export interface RestartPassOptions {
   work: string;
   ids: readonly string[];
   originDelayMs: number;
+  /** More environment for the service, e.g. `REDIS_URL` for an adapter with a remote tier. */
+  env?: Record<string, string>;
 }
 
 export interface RestartPassResult {
@@ -31,6 +33,7 @@ export interface RestartPassResult {
 
 export async function restartPass(options: RestartPassOptions): Promise<RestartPassResult> {
   const env = {
+    ...options.env,
     CACHE_ADAPTER: options.adapter,
     PMEM_DIR: join(options.work, 'pmem'),
     ORIGIN_DIR: join(options.work, 'origin'),

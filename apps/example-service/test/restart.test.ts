@@ -4,9 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs helper shared by the workspace's tools, without type declarations
 import { adapterPackages } from '../../../tools/adapters.mjs';
+// @ts-expect-error: same, for a private Redis (adapters with a remote tier read REDIS_URL)
+import { redisAvailable, startRedis } from '../../../tools/redis.mjs';
 import { restartPass } from '../src/restart-pass.js';
 
 const adapters = (adapterPackages() as Array<{ name: string; built: boolean }>).map((p) => p.name);
+let redis: { url: string; stop(): Promise<void> } | undefined;
+beforeAll(async () => {
+  if (redisAvailable()) redis = await startRedis();
+});
+afterAll(async () => redis?.stop());
 
 describe.each(adapters)('restart with %s', (adapter) => {
   let work: string;
@@ -17,7 +24,7 @@ describe.each(adapters)('restart with %s', (adapter) => {
 
   it('after SIGTERM and a new start, the first GETs are hits exactly when the adapter is persistent', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `doc:${i}`);
-    const result = await restartPass({ adapter, work, ids, originDelayMs: 5 });
+    const result = await restartPass({ adapter, work, ids, originDelayMs: 5, env: redis ? { REDIS_URL: redis.url } : {} });
     expect(result.exitCodes).toEqual([0, 0]);
     expect(result.bodiesMatch).toBe(true);
     if (result.persistent) {
