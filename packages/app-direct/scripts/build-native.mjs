@@ -30,8 +30,9 @@ if (probe.error || probe.status !== 0) {
   process.exit(0);
 }
 
-// Through npx so that npm's nodedir setting applies (no header download offline).
-const build = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild'], { cwd: root, stdio: 'inherit', shell: false });
+// npm runs this script with a node-gyp on PATH (the workspace's devDependency, else npm's own) and
+// its nodedir setting in the environment. `npx --no-install node-gyp` found none in a user's project.
+const build = spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit', shell: false });
 if (build.error || build.status !== 0) {
   warn(`node-gyp rebuild failed (${build.error?.message ?? `exit ${build.status}`}); see the output above.`);
 }

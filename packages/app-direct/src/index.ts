@@ -27,6 +27,7 @@ import { loadNative, type NativeHandle } from './native.js';
 import { checkInChild, classifyPoolFile, createPoolFile, markClosed, markOpen, wasClosedCleanly } from './pool-file.js';
 import { MIN_POOL_BYTES, bucketCountFor, defaultPoolSize } from './sizing.js';
 
+/** The shared options, plus the pool settings below. */
 export interface AppDirectOptions extends CacheOptions {
   /**
    * Size in bytes of the pool file, used only when the pool is created (an existing pool keeps
@@ -50,6 +51,7 @@ export interface AppDirectStats extends CacheStats {
   readonly mappingIsPmem: boolean;
 }
 
+/** This adapter's name: `cache.adapter`, and the prefix of its data in `dir`. */
 export const ADAPTER = 'app-direct';
 
 const CAPABILITIES: Capabilities = Object.freeze({
@@ -129,7 +131,12 @@ class AppDirectCache extends CacheBase {
 }
 
 /** Opens (creating if needed) the cache in `join(dir, 'app-direct-<name>.pool')`. */
-export async function openCache(options: AppDirectOptions = {}): Promise<DocumentCache & { stats(): AppDirectStats }> {
+export async function openCache(options: AppDirectOptions = {}): Promise<
+  DocumentCache & {
+    /** The shared stats plus the pool's. */
+    stats(): AppDirectStats;
+  }
+> {
   checkKnownOptions(ADAPTER, options, KNOWN_OPTIONS);
   const limits = resolveLimits(options);
   const poolSize = options.poolSize ?? defaultPoolSize(limits.capacityBytes);

@@ -3,8 +3,14 @@ import type { CacheErrorCode, Doc } from '@pmem-modes/core';
 
 export { snapshot } from './snapshot.js';
 
+/** An error carrying a code, as {@link expectCode} returns it. */
+export interface CodedError extends Error {
+  /** The error's code. */
+  code: string;
+}
+
 /** Expects `run` to throw or reject with a CacheError of `code`; returns the error. */
-export async function expectCode(run: () => unknown, code: CacheErrorCode): Promise<Error & { code: string }> {
+export async function expectCode(run: () => unknown, code: CacheErrorCode): Promise<CodedError> {
   let error: unknown;
   try {
     await run();

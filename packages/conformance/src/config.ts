@@ -27,7 +27,9 @@ export interface SuiteConfig {
   extra?: (ctx: SuiteContext) => void;
 }
 
+/** What each section and an adapter's `extra` hook get: the config and fresh caches and directories. */
 export interface SuiteContext {
+  /** The configuration the suite was started with. */
   readonly config: SuiteConfig;
   /** Opens a cache in the test's fresh directory (or `dir`), closed after the test. */
   open(overrides?: CacheOptions, dir?: string): Promise<DocumentCache>;

@@ -20,10 +20,11 @@ import { crashSection } from './sections/crash.js';
 import { lockingSection } from './sections/locking.js';
 
 export type { SuiteConfig, SuiteContext } from './config.js';
-export { expectCode, snapshot, roundTrip, docOfSize } from './assert.js';
+export { expectCode, snapshot, roundTrip, docOfSize, type CodedError } from './assert.js';
 export { HOSTILE_KEYS, DOC_SHAPES } from './sections/hostile.js';
 export { spawnChild, type Child } from './spawn.js';
 
+/** Registers the suite's sections, for the adapter `config.module`, in the calling vitest file. */
 export function runConformanceSuite(config: SuiteConfig): void {
   describe(`conformance: ${config.module}`, () => {
     const ctx = createContext(config);

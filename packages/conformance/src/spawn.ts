@@ -4,8 +4,11 @@ import { createInterface } from 'node:readline';
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
+/** A child process started by {@link spawnChild}, with its output. */
 export interface Child {
+  /** The process itself. */
   process: ChildProcess;
+  /** Every line it printed so far. */
   lines: string[];
   /** Resolves with the first line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;

@@ -2,13 +2,18 @@ import { CacheError } from './errors.js';
 import type { Capabilities, CacheStats, Doc, DocumentCache, Medium } from './types.js';
 import { checkKey, decodeDoc, encodeDoc, type ResolvedLimits } from './validate.js';
 
-type MaybePromise<T> = T | Promise<T>;
+/** What a storage primitive returns: a value from synchronous adapters, a promise from asynchronous ones. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** What an adapter reports about its contents; the base adds hits, misses and the medium. */
 export interface Usage {
+  /** Documents held. */
   count: number;
+  /** Bytes of documents and keys, as the adapter accounts them. */
   bytesUsed: number;
+  /** The bound on `bytesUsed`. */
   capacityBytes: number;
+  /** Documents evicted since open. */
   evictions: number;
 }
 
@@ -22,8 +27,11 @@ export interface Usage {
  * `getSync`/`setSync`) or asynchronous.
  */
 export abstract class CacheBase implements DocumentCache {
+  /** The adapter's name, e.g. `dram`. */
   abstract readonly adapter: string;
+  /** What the adapter guarantees; the base reads `sync` to choose its code paths. */
   abstract readonly capabilities: Capabilities;
+  /** Where the data lives, reported by {@link stats}. */
   abstract readonly medium: Medium;
 
   #hits = 0;
@@ -32,16 +40,22 @@ export abstract class CacheBase implements DocumentCache {
   #closing: Promise<void> | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
+  /** @param limits the checked shared options, from {@link resolveLimits}. */
   protected constructor(protected readonly limits: ResolvedLimits) {}
 
   /** The stored JSON text of `key` (string or UTF-8 bytes), or undefined. */
   protected abstract readRaw(key: string): MaybePromise<string | Uint8Array | undefined>;
   /** Stores `json` (`bytes` long in UTF-8) under `key`, evicting as needed; durable on return. */
   protected abstract writeRaw(key: string, json: string, bytes: number): MaybePromise<void>;
+  /** Removes `key`; true when it was there. */
   protected abstract removeRaw(key: string): MaybePromise<boolean>;
+  /** True when `key` is stored. */
   protected abstract hasRaw(key: string): MaybePromise<boolean>;
+  /** The keys stored now. */
   protected abstract listRaw(): MaybePromise<Iterable<string>>;
+  /** Removes every document. */
   protected abstract clearRaw(): MaybePromise<void>;
+  /** Counts and bytes now; the base adds hits, misses and the medium. */
   protected abstract usage(): Usage;
   /** Releases everything; called once. */
   protected abstract closeRaw(): MaybePromise<void>;
@@ -80,6 +94,7 @@ export abstract class CacheBase implements DocumentCache {
     return this.exclusive(() => this.removeRaw(key));
   }
 
+  /** See {@link DocumentCache.has}. */
   async has(key: string): Promise<boolean> {
     this.assertOpen();
     checkKey(key);
@@ -95,11 +110,13 @@ export abstract class CacheBase implements DocumentCache {
     }
   }
 
+  /** See {@link DocumentCache.clear}. */
   async clear(): Promise<void> {
     this.assertOpen();
     await this.exclusive(() => this.clearRaw());
   }
 
+  /** See {@link DocumentCache.stats}. */
   stats(): CacheStats {
     this.assertOpen();
     return { ...this.usage(), hits: this.#hits, misses: this.#misses, medium: this.medium };
@@ -122,6 +139,7 @@ export abstract class CacheBase implements DocumentCache {
     return this.#closed;
   }
 
+  /** Throws `ERR_CLOSED` once `close()` was called. */
   protected assertOpen(): void {
     if (this.#closed) {
       throw new CacheError('ERR_CLOSED', `This ${this.adapter} cache is closed; open a new one with openCache().`);

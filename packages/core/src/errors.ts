@@ -1,40 +1,47 @@
 /**
- * Every error a cache raises is a {@link CacheError} with one of these codes.
- * Codes are stable: a code is never renamed or given a new meaning; new ones are only added.
+ * Every error a cache raises is a {@link CacheError} whose `code` is one of these.
+ * Codes are stable: a code is never renamed or given a new meaning; new ones are only added
+ * (here, and nowhere else).
+ * @enum
  */
-export const ERROR_CODES = [
+export const ErrorCode = {
   /** The key is not a non-empty, well-formed string of at most 1024 UTF-8 bytes. */
-  'ERR_INVALID_KEY',
+  ERR_INVALID_KEY: 'ERR_INVALID_KEY',
   /** The document is not a JSON value (undefined, NaN, a function, a cycle, a class instance...). */
-  'ERR_INVALID_DOC',
+  ERR_INVALID_DOC: 'ERR_INVALID_DOC',
   /** The encoded document is larger than `maxDocBytes`. */
-  'ERR_DOC_TOO_LARGE',
+  ERR_DOC_TOO_LARGE: 'ERR_DOC_TOO_LARGE',
   /** The cache cannot make room for the document even after evicting everything it may evict. */
-  'ERR_CAPACITY',
+  ERR_CAPACITY: 'ERR_CAPACITY',
   /** The pool or data files are ours but damaged. */
-  'ERR_POOL_CORRUPT',
+  ERR_POOL_CORRUPT: 'ERR_POOL_CORRUPT',
   /** The file is not ours: another program's file, another layout or another format version. */
-  'ERR_POOL_FOREIGN',
+  ERR_POOL_FOREIGN: 'ERR_POOL_FOREIGN',
   /** Another process (or another open cache in this process) holds the pool. */
-  'ERR_POOL_LOCKED',
+  ERR_POOL_LOCKED: 'ERR_POOL_LOCKED',
   /** A native library or the adapter's addon is missing. */
-  'ERR_NATIVE_UNAVAILABLE',
+  ERR_NATIVE_UNAVAILABLE: 'ERR_NATIVE_UNAVAILABLE',
   /** The directory cannot be created, read or written. */
-  'ERR_DIR_UNUSABLE',
+  ERR_DIR_UNUSABLE: 'ERR_DIR_UNUSABLE',
   /** The cache was closed. */
-  'ERR_CLOSED',
+  ERR_CLOSED: 'ERR_CLOSED',
   /** The remote tier (Redis) cannot be reached. */
-  'ERR_REMOTE_UNAVAILABLE',
+  ERR_REMOTE_UNAVAILABLE: 'ERR_REMOTE_UNAVAILABLE',
   /** An option has the wrong type or is out of range. */
-  'ERR_INVALID_OPTION',
+  ERR_INVALID_OPTION: 'ERR_INVALID_OPTION',
   /** The adapter does not offer this operation (see `capabilities`). */
-  'ERR_NOT_SUPPORTED',
-] as const;
+  ERR_NOT_SUPPORTED: 'ERR_NOT_SUPPORTED',
+} as const;
 
-export type CacheErrorCode = (typeof ERROR_CODES)[number];
+/** One of the {@link ErrorCode} values. */
+export type CacheErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Every code, in the order of {@link ErrorCode}. */
+export const ERROR_CODES: readonly CacheErrorCode[] = Object.freeze(Object.values(ErrorCode));
 
 /** The one error class of pmem-modes: `code` is stable, `message` says what to do. */
 export class CacheError extends Error {
+  /** What went wrong, for programs: stable across versions (see {@link ErrorCode}). */
   readonly code: CacheErrorCode;
 
   constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
@@ -44,6 +51,7 @@ export class CacheError extends Error {
   }
 }
 
+/** True when `value` is a {@link CacheError}, and has `code` when one is given. */
 export function isCacheError(value: unknown, code?: CacheErrorCode): value is CacheError {
   return value instanceof CacheError && (code === undefined || value.code === code);
 }

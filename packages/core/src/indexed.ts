@@ -4,6 +4,7 @@ import { LruIndex } from './lru.js';
 
 /** What an indexed adapter keeps in DRAM per key: at least the bytes it counts against capacity. */
 export interface IndexEntry {
+  /** Bytes of key and document, counted against capacityBytes. */
   readonly size: number;
 }
 
@@ -15,6 +16,7 @@ export interface IndexEntry {
  * only while the adapter owns its store exclusively (or keeps everything in-process).
  */
 export abstract class IndexedCacheBase<E extends IndexEntry = IndexEntry> extends CacheBase {
+  /** Key -> entry, least recently used first: the adapter's view of what its store holds. */
   protected readonly index = new LruIndex<E>();
   #evictions = 0;
 

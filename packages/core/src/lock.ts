@@ -3,7 +3,9 @@ import { CacheError } from './errors.js';
 
 /** A lock held by this process on some data; `release()` is idempotent. */
 export interface ProcessLock {
+  /** The lock file. */
   readonly path: string;
+  /** Removes the lock file if this process still owns it. */
   release(): void;
 }
 

@@ -1,12 +1,19 @@
+/** What {@link LruIndex} needs of an entry. */
+export interface LruEntry {
+  /** The bytes this entry counts against the capacity. */
+  readonly size: number;
+}
+
 /**
  * A DRAM recency index: a Map kept in least-recently-used-first order (a read moves the key to
  * the back), with the byte total of its entries. The JavaScript adapters use it to pick eviction
  * victims; native adapters keep their own list in the pool or heap.
  */
-export class LruIndex<V extends { readonly size: number }> {
+export class LruIndex<V extends LruEntry> {
   #entries = new Map<string, V>();
   #bytes = 0;
 
+  /** Number of entries. */
   get count(): number {
     return this.#entries.size;
   }
@@ -39,6 +46,7 @@ export class LruIndex<V extends { readonly size: number }> {
     return replaced;
   }
 
+  /** Removes the entry and returns it, if there was one. */
   delete(key: string): V | undefined {
     const entry = this.#entries.get(key);
     if (entry !== undefined) {
@@ -48,11 +56,13 @@ export class LruIndex<V extends { readonly size: number }> {
     return entry;
   }
 
+  /** Removes every entry. */
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
   }
 
+  /** The keys, least recently used first. */
   keys(): string[] {
     return [...this.#entries.keys()];
   }

@@ -34,11 +34,13 @@ export interface Medium {
   readonly path?: string;
   /** Filesystem type and mount point, from /proc/self/mountinfo. */
   readonly filesystem?: string;
+  /** The mount point of that filesystem. */
   readonly mountPoint?: string;
   /** One line for people: what this is and what it does not give. */
   readonly description: string;
 }
 
+/** A snapshot of a cache's contents and counters, from {@link DocumentCache.stats}. */
 export interface CacheStats {
   /** Documents held now. */
   readonly count: number;
@@ -52,6 +54,7 @@ export interface CacheStats {
   readonly misses: number;
   /** Documents evicted to make room since open. */
   readonly evictions: number;
+  /** Where the documents live, detected (not assumed). */
   readonly medium: Medium;
 }
 
@@ -70,9 +73,14 @@ export interface CacheOptions {
   maxDocBytes?: number;
 }
 
+/**
+ * The contract every adapter implements: a bounded store of JSON documents by string key.
+ * Obtained from an adapter package's `openCache()`. Every failure is a {@link CacheError}.
+ */
 export interface DocumentCache {
   /** The adapter's name, e.g. `dram`, `storage-files`, `app-direct`. */
   readonly adapter: string;
+  /** What this adapter guarantees (persistence, crash consistency, sync calls...). */
   readonly capabilities: Capabilities;
   /** A fresh copy of the document, or undefined. */
   get(key: string): Promise<Doc | undefined>;
@@ -80,10 +88,13 @@ export interface DocumentCache {
   set(key: string, doc: Doc): Promise<void>;
   /** True when a document was removed. */
   delete(key: string): Promise<boolean>;
+  /** True when a document is stored under `key` (does not count as a hit or a miss). */
   has(key: string): Promise<boolean>;
   /** The keys present when iteration starts. */
   keys(): AsyncIterable<string>;
+  /** Removes every document. */
   clear(): Promise<void>;
+  /** Counts, bytes, hits, misses, evictions and the medium, as of now. */
   stats(): CacheStats;
   /** Idempotent. Every later call fails with `ERR_CLOSED`. */
   close(): Promise<void>;

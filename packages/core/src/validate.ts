@@ -1,8 +1,11 @@
 import { CacheError } from './errors.js';
 import type { CacheOptions, Doc } from './types.js';
 
+/** The longest key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
+/** `capacityBytes` when the option is not given: 64 MiB. */
 export const DEFAULT_CAPACITY_BYTES = 64 * 1024 * 1024;
+/** `maxDocBytes` when the option is not given: 1 MiB (or capacityBytes, if smaller). */
 export const DEFAULT_MAX_DOC_BYTES = 1024 * 1024;
 const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 
@@ -27,13 +30,21 @@ export function checkKey(key: unknown): asserts key is string {
   }
 }
 
+/** A document as stored: its JSON text and that text's length in UTF-8 bytes. */
+export interface EncodedDoc {
+  /** The JSON text. */
+  json: string;
+  /** Its UTF-8 length. */
+  bytes: number;
+}
+
 /**
  * Encodes a document as JSON text, refusing anything that would not read back equal:
  * undefined, functions, symbols, bigints, NaN and infinities, cycles, and objects that are not
  * plain (Date, Map, class instances: JSON would silently change them).
  * Returns the text and its UTF-8 length.
  */
-export function encodeDoc(doc: unknown, maxDocBytes: number): { json: string; bytes: number } {
+export function encodeDoc(doc: unknown, maxDocBytes: number): EncodedDoc {
   checkJsonValue(doc, [], '$');
   const json = JSON.stringify(doc);
   const bytes = Buffer.byteLength(json, 'utf8');
@@ -84,9 +95,13 @@ function invalidDoc(path: string, why: string): never {
   throw new CacheError('ERR_INVALID_DOC', `Documents are JSON values; at ${path}: ${why}.`);
 }
 
+/** The shared options after checking, defaults filled in. */
 export interface ResolvedLimits {
+  /** Bound on documents and keys, in bytes. */
   capacityBytes: number;
+  /** Largest encoded document, in bytes. */
   maxDocBytes: number;
+  /** The cache's name inside its directory. */
   name: string;
 }
 
@@ -109,6 +124,7 @@ export function resolveLimits(options: CacheOptions): ResolvedLimits {
   return { capacityBytes, maxDocBytes, name };
 }
 
+/** Throws `ERR_INVALID_OPTION` naming `option` unless `value` is a positive safe integer. */
 export function checkPositiveInt(option: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     throw new CacheError('ERR_INVALID_OPTION', `Option ${option} must be a positive integer, got ${describe(value)}.`);

@@ -19,6 +19,7 @@ import {
 /** dram takes only the shared limits: there is no directory, nothing survives `close()`. */
 export type DramOptions = Pick<CacheOptions, 'capacityBytes' | 'maxDocBytes' | 'name'>;
 
+/** This adapter's name: `cache.adapter`, and its data's prefix in a directory. */
 export const ADAPTER = 'dram';
 
 const CAPABILITIES: Capabilities = Object.freeze({
@@ -85,6 +86,7 @@ class DramCache extends CacheBase {
   }
 }
 
+/** Opens an empty DRAM cache; rejects with `ERR_INVALID_OPTION` on an unknown or bad option. */
 export async function openCache(options: DramOptions = {}): Promise<DocumentCache> {
   checkKnownOptions(ADAPTER, options, ['capacityBytes', 'maxDocBytes', 'name', 'dir']);
   return new DramCache(options);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Builds the libpmem addon (build/Release/hybrid_index.node) with node-gyp, run through npx so that
- * npm's nodedir setting applies. Never fails the install: without libpmem, or when the compile
+ * Builds the libpmem addon (build/Release/hybrid_index.node) with the node-gyp npm puts on PATH for
+ * scripts (so npm's nodedir setting applies). Never fails the install: without libpmem, or when the compile
  * fails, it warns and exits 0, and openCache() later rejects with ERR_NATIVE_UNAVAILABLE.
  *   node scripts/build-native.mjs             build (npm install runs this)
  *   node scripts/build-native.mjs --if-stale  build only when the addon is missing or older than its sources
@@ -40,5 +40,7 @@ if (!hasLibpmem()) {
   warn('libpmem was not found by pkg-config; install it with: apt-get install libpmem-dev pkg-config');
   process.exit(0);
 }
-const result = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild'], { cwd: root, stdio: 'inherit' });
+// npm runs this script with a node-gyp on PATH (the workspace's devDependency, else npm's own) and
+// its nodedir setting in the environment. `npx --no-install node-gyp` found none in a user's project.
+const result = spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) warn(`node-gyp rebuild failed (${result.error?.message ?? `exit ${result.status}`}); see the output above.`);

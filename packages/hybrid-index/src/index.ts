@@ -40,6 +40,7 @@ import { loadAddon, preparePmemEnvironment, type PmemAddon } from './native.js';
  */
 export type HybridIndexOptions = CacheOptions;
 
+/** This adapter's name: `cache.adapter`, and the prefix of its data in `dir`. */
 export const ADAPTER = 'hybrid-index';
 
 const CAPABILITIES: Capabilities = Object.freeze({
@@ -250,6 +251,7 @@ function openDataFile(dir: string, limits: ResolvedLimits, lock: ProcessLock): M
   return { addon, buffer, lock, log, medium: { ...medium, path, description: `${medium.description}; ${flushes}` } };
 }
 
+/** Opens (creating if needed) the cache's log file and rebuilds the DRAM index by scanning it. */
 export async function openCache(options: HybridIndexOptions = {}): Promise<DocumentCache> {
   checkKnownOptions(ADAPTER, options, ['dir', 'name', 'capacityBytes', 'maxDocBytes']);
   const limits = resolveLimits(options);

@@ -35,6 +35,7 @@ import { decodeLocalEntry, encodeLocalEntry } from './local-entry.js';
 
 export type { RedisTarget } from './remote.js';
 
+/** The shared options, plus the remote tier and the local adapter. */
 export interface HybridTieredOptions extends CacheOptions {
   /**
    * The shared Redis: a `redis://` URL, or `{ nodes: ['redis://host:port', ...] }` for a cluster.
@@ -56,9 +57,12 @@ export interface HybridTieredOptions extends CacheOptions {
   localOptions?: Record<string, unknown>;
 }
 
+/** This adapter's name: `cache.adapter`, and the prefix of its data in `dir`. */
 export const ADAPTER = 'hybrid-tiered';
 
+/** The local tier's adapter package when the options name none. */
 export const DEFAULT_LOCAL = '@pmem-modes/app-direct';
+/** The prefix of this adapter's keys in Redis when the options name none. */
 export const DEFAULT_KEY_PREFIX = 'pmem-modes:';
 /** Bytes a local entry adds to its document: the version and the array around them. */
 const LOCAL_ENTRY_OVERHEAD = 64;
@@ -441,6 +445,7 @@ async function openLocalTier(module: string, options: Record<string, unknown>): 
   return openLocal(options);
 }
 
+/** Opens the local tier and connects to Redis (`redis` option, else `REDIS_URL`); rejects `ERR_REMOTE_UNAVAILABLE` when Redis cannot be reached. */
 export async function openCache(options: HybridTieredOptions = {}): Promise<DocumentCache> {
   checkOptions(options);
   const limits = resolveLimits(options);

@@ -35,6 +35,7 @@ import { decodeRecord, encodeRecord } from './record.js';
  */
 export type StorageFilesOptions = Pick<CacheOptions, 'dir' | 'name' | 'capacityBytes' | 'maxDocBytes'>;
 
+/** This adapter's name: `cache.adapter`, and the prefix of its data in `dir`. */
 export const ADAPTER = 'storage-files';
 
 const CAPABILITIES: Capabilities = Object.freeze({
@@ -68,6 +69,7 @@ export interface Recovery {
 
 /** The cache `openCache` returns: the contract plus what recovery did at open. */
 export interface StorageFilesCache extends DocumentCache {
+  /** What open found and repaired. */
   readonly recovery: Recovery;
 }
 
@@ -173,6 +175,7 @@ class FilesCache extends IndexedCacheBase implements StorageFilesCache {
   }
 }
 
+/** Opens (creating if needed) the cache's directory, recovering from interrupted writes (see `recovery`). */
 export async function openCache(options: StorageFilesOptions = {}): Promise<StorageFilesCache> {
   checkKnownOptions(ADAPTER, options, ['dir', 'name', 'capacityBytes', 'maxDocBytes']);
   const limits = resolveLimits(options);

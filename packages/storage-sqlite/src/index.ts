@@ -22,6 +22,7 @@ import {
   type ResolvedLimits,
 } from '@pmem-modes/core';
 
+/** The shared options, plus SQLite's `synchronous` level. */
 export interface StorageSqliteOptions extends Pick<CacheOptions, 'dir' | 'name' | 'capacityBytes' | 'maxDocBytes'> {
   /**
    * SQLite's `synchronous` setting. Default `'full'`: every commit fsyncs the WAL, so an
@@ -34,6 +35,7 @@ export interface StorageSqliteOptions extends Pick<CacheOptions, 'dir' | 'name' 
   synchronous?: 'full' | 'normal';
 }
 
+/** This adapter's name: `cache.adapter`, and the prefix of its data in `dir`. */
 export const ADAPTER = 'storage-sqlite';
 
 const CAPABILITIES: Capabilities = Object.freeze({
@@ -151,6 +153,7 @@ class SqliteCache extends IndexedCacheBase implements StorageSqliteCache {
   }
 }
 
+/** Opens (creating if needed) the cache's SQLite database; rejects `ERR_NATIVE_UNAVAILABLE` when better-sqlite3 cannot load. */
 export async function openCache(options: StorageSqliteOptions = {}): Promise<StorageSqliteCache> {
   checkKnownOptions(ADAPTER, options, ['dir', 'name', 'capacityBytes', 'maxDocBytes', 'synchronous']);
   const limits = resolveLimits(options);

@@ -23,8 +23,9 @@ const upToDate =
   existsSync(addon) &&
   sources.every((f) => statSync(join(packageDir, f)).mtimeMs <= statSync(addon).mtimeMs);
 if (upToDate) process.exit(0);
-// --no-install: use the node-gyp devDependency, never fetch one.
-const build = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild', '--loglevel=warn'], { cwd: packageDir, stdio: 'inherit' });
+// npm runs this script with a node-gyp on PATH (the workspace's devDependency, else npm's own) and
+// its nodedir setting in the environment. `npx --no-install node-gyp` finds none in a user's project.
+const build = spawnSync('node-gyp', ['rebuild', '--loglevel=warn'], { cwd: packageDir, stdio: 'inherit' });
 if (build.error || build.status !== 0) {
   warn(`building the addon failed (${build.error?.message ?? `node-gyp exit ${build.status}`}): check the output above, then \`npm rebuild @pmem-modes/volatile\``);
 }

@@ -34,6 +34,7 @@ import { loadBinding, statusError, type Binding, type NativeHeap } from './nativ
  */
 export type VolatileOptions = Pick<CacheOptions, 'dir' | 'name' | 'capacityBytes' | 'maxDocBytes'>;
 
+/** This adapter's name: `cache.adapter`, and the prefix of its data in `dir`. */
 export const ADAPTER = 'volatile';
 
 const CAPABILITIES: Capabilities = Object.freeze({
@@ -171,6 +172,7 @@ function prepareHeapDir(dir: string, name: string): string {
   return heapDir;
 }
 
+/** Creates a fresh memkind heap in `dir` for this cache (nothing survives close); rejects `ERR_NATIVE_UNAVAILABLE` without memkind. */
 export async function openCache(options: VolatileOptions = {}): Promise<DocumentCache> {
   checkKnownOptions(ADAPTER, options, ['dir', 'name', 'capacityBytes', 'maxDocBytes']);
   const limits = resolveLimits(options);
