@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Doc } from '@pmem-modes/core';
 import type { SuiteContext } from '../config.js';
 import { snapshot } from '../assert.js';
-import { CRASH_MIN_CAPACITY_BYTES, judgeRecovery } from '../crash-workload.js';
+import { CRASH_MIN_CAPACITY_BYTES, crashOp, isWhole, judgeRecovery } from '../crash-workload.js';
 import { spawnChild } from '../spawn.js';
 
 /**
