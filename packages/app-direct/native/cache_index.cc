@@ -17,21 +17,31 @@ constexpr uint64_t kFirstObjectOffset = 4096;
 // The pool's header, lanes and heap metadata: an entry larger than the pool minus this can never
 // be allocated, so it is refused before anything is evicted for it.
 constexpr uint64_t kPoolFixedBytes = 4ULL << 20;
-// Entry allocation classes: one unit per block, unit sizes from 64 B, 12.5% apart up to 4 KiB, 25%
-// apart up to 128 KiB, each class's runs one 256 KiB chunk. PMDK's default classes give large
-// sizes runs of many chunks, so a small pool holding documents of many sizes ran out of chunks
-// with most of its bytes free (measured: ENOMEM with 4% of a 25 MiB pool allocated, documents
-// of 10 B to 40 KB); blocks of several units cannot straddle a 64-unit bitmap word, so a coarse
-// unit wastes up to a fifth (measured: 1 KiB entries filled 75% of an 85 MiB pool with 64-byte
-// units, 94% with these). Larger entries take whole chunks (PMDK's huge allocations).
+// Entry allocation classes: one unit per block, unit sizes from 64 B in geometric steps up to
+// 128 KiB, each class's runs one 256 KiB chunk; larger entries take whole chunks (PMDK's huge
+// allocations). Measured on PMDK 1.12 before choosing them:
+// - PMDK's default classes give large sizes runs of many chunks, so a pool holding documents of
+//   many sizes ran out of chunks with most of its bytes free (ENOMEM with 4% of a 25 MiB pool
+//   allocated, documents of 10 B to 40 KB);
+// - blocks of several units cannot straddle a 64-unit bitmap word, so coarse units waste up to a
+//   fifth (1 KiB entries filled 75% of an 85 MiB pool with 64-byte units, 94% with 12.5% steps);
+// - every class in use holds at least one chunk, so a small pool cannot afford many classes
+//   (8 MiB, 700 documents of 0-3 KB: allocations failed with 12.5% steps, never with 50%).
+// Hence the step depends on the pool: fine where chunks are plentiful, coarse where they are not.
 constexpr size_t kChunkBytes = 256 * 1024;
-constexpr size_t kSmallClassLimit = 4 * 1024;
 constexpr size_t kLargestClass = 128 * 1024;
 constexpr size_t kAllocationHeaderBytes = 16;  // POBJ_HEADER_COMPACT
 
-size_t NextClassSize(size_t unit) {
-  size_t next = unit + (unit <= kSmallClassLimit ? unit / 8 : unit / 4);
+// The next class size: unit grown by unit >> step_shift (3: 12.5%, 2: 25%, 1: 50%), 64-aligned.
+size_t NextClassSize(size_t unit, unsigned step_shift) {
+  size_t next = unit + (unit >> step_shift);
   return (next + 63) & ~static_cast<size_t>(63);
+}
+
+unsigned ClassStepShiftFor(uint64_t pool_size) {
+  if (pool_size >= (256ULL << 20)) return 3;
+  if (pool_size >= (64ULL << 20)) return 2;
+  return 1;
 }
 
 // A transaction that failed for a reason other than a full pool means PMDK found something wrong.
@@ -79,7 +89,8 @@ CacheIndex::CacheIndex(PMEMobjpool *pool, uint64_t pool_size, uint64_t capacity_
 }
 
 void CacheIndex::RegisterAllocationClasses() {
-  for (size_t unit = 64; unit <= kLargestClass; unit = NextClassSize(unit)) {
+  unsigned step_shift = ClassStepShiftFor(pool_size_);
+  for (size_t unit = 64; unit <= kLargestClass; unit = NextClassSize(unit, step_shift)) {
     pobj_alloc_class_desc desc{};
     desc.unit_size = unit;
     desc.units_per_block = static_cast<unsigned>(kChunkBytes / 2 / unit > 0 ? kChunkBytes / 2 / unit : 1);

@@ -35,6 +35,14 @@ describe('the pool bounds the cache too', () => {
     expect(cache.getSync(`k${writes - 1}`)).toEqual(docOfBytes(1024, writes - 1));
   });
 
+  it('a small pool holding documents of many sizes keeps serving writes (size classes do not strand it)', async () => {
+    const cache = await ctx.open({ dir: ctx.freshDir(), poolSize: 8 * MiB, capacityBytes: MiB });
+    for (let i = 0; i < 3000; i++) cache.setSync(`k${i % 700}`, docOfBytes(40 + ((i * 37) % 3000), i));
+    const s = cache.stats();
+    expect(s.count).toBeGreaterThan(300);
+    expect(cache.getSync(`k${2999 % 700}`)).toEqual(docOfBytes(40 + ((2999 * 37) % 3000), 2999));
+  });
+
   it('a document larger than the pool can ever hold fails with ERR_CAPACITY and evicts nothing', async () => {
     const cache = await ctx.open({ dir: ctx.freshDir(), poolSize: 8 * MiB, capacityBytes: 64 * MiB, maxDocBytes: 16 * MiB });
     for (let i = 0; i < 50; i++) cache.setSync(`keep${i}`, docOfBytes(1024, i));
