@@ -110,24 +110,28 @@ async function latencies() {
   return results;
 }
 
-/** Fills a pool with `count` 1 KiB docs, closes it, then times open + first get in a fresh process. */
-async function warmRestart(count) {
-  const { openCache } = await import('../dist/index.js');
-  const dir = freshDir(`warm-${count}`);
+/** Fills a cache with `count` 1 KiB docs, closes it, then times open + first get in a fresh process. */
+async function warmRestart(moduleName, count) {
+  const mod = moduleName === '@pmem-modes/app-direct' ? await import('../dist/index.js') : await optional(moduleName);
+  if (!mod) return { skipped: `${moduleName} is not installed in this workspace` };
+  const dir = freshDir(`warm-${moduleName.replace(/\W/g, '_')}-${count}`);
   const capacityBytes = Math.ceil(count * 1.1 * 1024);
-  let cache = await openCache({ dir, capacityBytes });
+  let cache = await mod.openCache({ dir, capacityBytes });
   const doc = docFor(0);
+  const fillStart = process.hrtime.bigint();
   for (let i = 0; i < count; i++) {
     doc.id = i;
     cache.setSync(`doc:${i}`, doc);
   }
+  const fillSeconds = +(Number(process.hrtime.bigint() - fillStart) / 1e9).toFixed(2);
   const filled = cache.stats();
   await cache.close();
   const probe = join(here, 'warm-probe.mjs');
-  const child = spawnSync(process.execPath, [probe, dir, String(capacityBytes), `doc:${count - 1}`], { encoding: 'utf8' });
+  const specifier = moduleName === '@pmem-modes/app-direct' ? new URL('../dist/index.js', import.meta.url).href : moduleName;
+  const child = spawnSync(process.execPath, [probe, specifier, dir, String(capacityBytes), `doc:${count - 1}`], { encoding: 'utf8' });
   const out = JSON.parse(child.stdout.trim() || '{}');
   rmSync(dir, { recursive: true, force: true });
-  return { documents: filled.count, poolBytes: filled.poolBytes, evictions: filled.evictions, ...out };
+  return { documents: filled.count, evictions: filled.evictions, fillSeconds, ...out };
 }
 
 async function capacityUse() {
@@ -159,8 +163,10 @@ const ratio = (a, b) => (a && b ? +(a / b).toFixed(2) : undefined);
 
 try {
   const lat = await latencies();
-  const warm = {};
-  for (const n of quick ? [100_000] : [100_000, 1_000_000]) warm[n] = await warmRestart(n);
+  const warm = { dram: 'nothing to restart from: a dram cache starts empty' };
+  for (const name of ['@pmem-modes/app-direct', '@pmem-modes/storage-sqlite']) {
+    for (const n of quick ? [100_000] : [100_000, 1_000_000]) warm[`${name} ${n}`] = await warmRestart(name, n);
+  }
   const capacity = await capacityUse();
   const ad = lat['app-direct'];
   const summary = {
