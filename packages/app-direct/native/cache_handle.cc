@@ -46,6 +46,16 @@ Napi::Error AsCacheError(Napi::Env env, const IndexError &e) {
   return MakeCacheError(env, e.code, "The app-direct pool is damaged: " + e.message + ". Restore it from a copy or delete it to start an empty cache.");
 }
 
+// Runs `work` on the index, turning an IndexError into a thrown CacheError.
+template <typename Work>
+auto Guarded(Napi::Env env, Work &&work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const IndexError &e) {
+    throw AsCacheError(env, e);
+  }
+}
+
 }  // namespace
 
 Napi::Function CacheHandle::Define(Napi::Env env) {
@@ -123,13 +133,9 @@ Napi::Value CacheHandle::Get(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CacheIndex &index = Open(env);
   size_t key_len = ReadKey(info);
-  try {
-    const Entry *entry = index.Read(key_, key_len);
-    if (entry == nullptr) return env.Undefined();
-    return Napi::String::New(env, entry->bytes + entry->key_len, entry->doc_len);
-  } catch (const IndexError &e) {
-    throw AsCacheError(env, e);
-  }
+  const Entry *entry = Guarded(env, [&] { return index.Read(key_, key_len); });
+  if (entry == nullptr) return env.Undefined();
+  return Napi::String::New(env, entry->bytes + entry->key_len, entry->doc_len);
 }
 
 Napi::Value CacheHandle::Set(const Napi::CallbackInfo &info) {
@@ -146,55 +152,36 @@ Napi::Value CacheHandle::Set(const Napi::CallbackInfo &info) {
     throw MakeCacheError(env, ErrorCode::kInvalidDoc, "the byteLength given is not the JSON text's UTF-8 length");
   }
   JsDocument doc{env, info[1]};
-  try {
-    return Napi::Number::New(env, static_cast<double>(index.Write(key_, key_len, actual, CopyJsonInto, &doc)));
-  } catch (const IndexError &e) {
-    throw AsCacheError(env, e);
-  }
+  uint64_t evicted = Guarded(env, [&] { return index.Write(key_, key_len, actual, CopyJsonInto, &doc); });
+  return Napi::Number::New(env, static_cast<double>(evicted));
 }
 
 Napi::Value CacheHandle::Delete(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CacheIndex &index = Open(env);
   size_t key_len = ReadKey(info);
-  try {
-    return Napi::Boolean::New(env, index.Remove(key_, key_len));
-  } catch (const IndexError &e) {
-    throw AsCacheError(env, e);
-  }
+  return Napi::Boolean::New(env, Guarded(env, [&] { return index.Remove(key_, key_len); }));
 }
 
 Napi::Value CacheHandle::Has(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CacheIndex &index = Open(env);
   size_t key_len = ReadKey(info);
-  try {
-    return Napi::Boolean::New(env, index.Contains(key_, key_len));
-  } catch (const IndexError &e) {
-    throw AsCacheError(env, e);
-  }
+  return Napi::Boolean::New(env, Guarded(env, [&] { return index.Contains(key_, key_len); }));
 }
 
 Napi::Value CacheHandle::Keys(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CacheIndex &index = Open(env);
   Napi::Array keys = Napi::Array::New(env);
-  try {
-    index.VisitKeys(PushKey, &keys);
-  } catch (const IndexError &e) {
-    throw AsCacheError(env, e);
-  }
+  Guarded(env, [&] { index.VisitKeys(PushKey, &keys); });
   return keys;
 }
 
 Napi::Value CacheHandle::Clear(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CacheIndex &index = Open(env);
-  try {
-    index.Clear();
-  } catch (const IndexError &e) {
-    throw AsCacheError(env, e);
-  }
+  Guarded(env, [&] { index.Clear(); });
   return env.Undefined();
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "errors.h"
 #include "layout.h"
@@ -57,6 +58,10 @@ class CacheIndex {
   // Maps the hash onto [0, bucket_count) with a multiply (the count need not be a power of two).
   uint64_t *BucketOf(uint64_t hash) { return buckets_ + static_cast<uint64_t>((static_cast<unsigned __int128>(hash) * bucket_count_) >> 64); }
   PMEMoid OidOf(uint64_t offset) const { return PMEMoid{pool_uuid_lo_, offset}; }
+  // Registers the entry allocation classes with this open pool (they are not persistent).
+  void RegisterAllocationClasses();
+  // The allocation-class flag for an entry of `bytes`, or 0 (PMDK's own, for whole chunks).
+  uint64_t AllocationClassFor(size_t bytes) const;
   bool EvictOne(uint64_t spare_offset);
   void Unlink(const Location &where);
   // False when the pool has no room for the logs of one transaction over every document.
@@ -71,6 +76,12 @@ class CacheIndex {
   Root *root_ = nullptr;
   uint64_t *buckets_ = nullptr;
   uint64_t bucket_count_ = 0;
+  struct AllocationClass {
+    size_t unit_size;
+    unsigned id;  // 0: PMDK's default class for this size
+  };
+  std::vector<AllocationClass> allocation_classes_;
+  uint64_t pool_full_at_ = UINT64_MAX;  // DRAM only: bytes_used when an allocation last failed
   uint64_t clock_hand_ = 0;  // DRAM only: where the CLOCK sweep resumes
   uint64_t evictions_ = 0;
   uint64_t links_followed_ = 0;

@@ -24,9 +24,9 @@ void Transaction::Snapshot(const void *ptr, size_t size) {
   if (pmemobj_tx_xadd_range_direct(ptr, size, POBJ_XADD_NO_ABORT) != 0) Fail(errno > 0 ? errno : EINVAL);
 }
 
-PMEMoid Transaction::Allocate(size_t size, uint64_t type) {
+PMEMoid Transaction::Allocate(size_t size, uint64_t type, uint64_t class_flags) {
   if (error_ != 0) return OID_NULL;
-  PMEMoid oid = pmemobj_tx_xalloc(size, type, POBJ_XALLOC_NO_ABORT);
+  PMEMoid oid = pmemobj_tx_xalloc(size, type, POBJ_XALLOC_NO_ABORT | class_flags);
   if (OID_IS_NULL(oid)) Fail(errno > 0 ? errno : ENOMEM);
   return oid;
 }

@@ -25,8 +25,9 @@ class Transaction {
 
   // Snapshots [ptr, ptr + size) so that an abort restores it. No-op after a failure.
   void Snapshot(const void *ptr, size_t size);
-  // A new object of `size` bytes and `type`; OID_NULL after a failure (ENOMEM: pool full).
-  PMEMoid Allocate(size_t size, uint64_t type);
+  // A new object of `size` bytes and `type`, from the allocation class `class_flags` names
+  // (POBJ_CLASS_ID(id), or 0 for PMDK's choice); OID_NULL after a failure (ENOMEM: pool full).
+  PMEMoid Allocate(size_t size, uint64_t type, uint64_t class_flags = 0);
   // Frees `oid` when the transaction commits.
   void Free(PMEMoid oid);
   // Records a failure found by the caller (e.g. a bad copy), so that the transaction aborts.

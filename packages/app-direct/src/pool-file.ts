@@ -20,7 +20,8 @@ const OBJ_SIGNATURE = 'PMEMOBJ\0';
 const LAYOUT_OFFSET = 4096;
 const LAYOUT_MAX = 1024;
 
-const CHECK_SCRIPT = fileURLToPath(new URL('./check-child.js', import.meta.url));
+// Compiled code, also when this module runs from src/ (tests): the child is plain node.
+const CHECK_SCRIPT = fileURLToPath(new URL('../dist/check-child.js', import.meta.url));
 
 /**
  * Creates the pool at `path` if no file is there: formatted under a temporary name, then linked

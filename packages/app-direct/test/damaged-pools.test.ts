@@ -41,6 +41,13 @@ function readU64(path: string, offset: number): number {
   return Number(buf.readBigUInt64LE());
 }
 
+/** Where `text` first occurs in the pool file (it must be there). */
+function offsetOf(path: string, text: string): number {
+  const at = readFileSync(path).indexOf(text);
+  expect(at, `${text} in ${path}`).toBeGreaterThan(0);
+  return at;
+}
+
 /** Opening must fail with `code` and leave the file exactly as it was. */
 async function expectRefused(dir: string, code: 'ERR_POOL_FOREIGN' | 'ERR_POOL_CORRUPT', pattern?: RegExp): Promise<void> {
   const before = fileHash(poolPath(dir));
@@ -101,9 +108,7 @@ describe('damaged app-direct pools', () => {
   it('a damaged root object is ERR_POOL_CORRUPT', async () => {
     const dir = ctx.freshDir();
     const path = await makePool(dir);
-    const file = readFileSync(path);
-    const magic = file.indexOf('pmem-modes cache');
-    expect(magic).toBeGreaterThan(0);
+    const magic = offsetOf(path, 'pmem-modes cache');
     patch(path, magic, Buffer.from('not-our-cache!!!'));
     await expectCode(() => openCache({ dir }), 'ERR_POOL_CORRUPT');
     patch(path, magic, Buffer.from('pmem-modes cache'));
@@ -115,9 +120,7 @@ describe('damaged app-direct pools', () => {
   it('a torn or garbage document is ERR_POOL_CORRUPT on read; the other documents are still served', async () => {
     const dir = ctx.freshDir();
     const path = await makePool(dir);
-    const at = readFileSync(path).indexOf('marker-7-end');
-    expect(at).toBeGreaterThan(0);
-    patch(path, at, Buffer.from('MARKER'));
+    patch(path, offsetOf(path, 'marker-7-end'), Buffer.from('MARKER'));
     const cache = await ctx.open({ dir });
     await expectCode(() => cache.getSync('doc7'), 'ERR_POOL_CORRUPT');
     for (let i = 0; i < 20; i++) if (i !== 7) expect(cache.getSync(`doc${i}`)).toEqual({ i, marker: `marker-${i}-end` });
@@ -127,9 +130,7 @@ describe('damaged app-direct pools', () => {
     const dir = ctx.freshDir();
     const path = await makePool(dir);
     const file = readFileSync(path);
-    const keyAt = file.indexOf('doc3{');
-    expect(keyAt).toBeGreaterThan(32);
-    const header = keyAt - 32; // Entry: next, key_hash, key_len, doc_len, ...
+    const header = offsetOf(path, 'doc3{') - 32; // Entry: next, key_hash, key_len, doc_len, ...
     patch(path, header + 20, Buffer.from([0xff, 0xff, 0xff, 0x0f])); // doc_len far past the allocation
     let cache = await ctx.open({ dir });
     await expectCode(() => cache.getSync('doc3'), 'ERR_POOL_CORRUPT');
