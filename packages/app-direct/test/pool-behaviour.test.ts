@@ -18,7 +18,9 @@ const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 /** Runs `body` (an async function body, with openCache in scope) in a fresh node process; returns its stdout. */
 function inChild(body: string, env: NodeJS.ProcessEnv = process.env): string {
   const script = `import(${JSON.stringify(ENTRY)}).then(async ({ openCache }) => { ${body} }).catch((e) => { console.log('error', e.code, e.message); process.exit(1); });`;
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env, timeout: 60_000 });
+  // No colours: console.log of a number under FORCE_COLOR (set by task runners) adds escape codes.
+  const { FORCE_COLOR: _, ...plain } = env;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...plain, NO_COLOR: '1' }, timeout: 60_000 });
   expect(child.signal, child.stderr).toBeNull();
   return child.stdout.trim();
 }
