@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { OpenCache } from '@pmem-modes/core';
 import type { ChildMemory } from './child.js';
 import { keyNames, runUntimed } from './measure.js';
-import { openTimed } from './targets.js';
+import { openTimed, type TierStatsReader } from './targets.js';
 import { loadStream, workloadStream, type OpStream, type StreamSettings } from './workload.js';
 
 export type RestartVariant = 'close' | 'sigkill';
@@ -22,8 +22,13 @@ export interface RestartMeasurement {
   openMs: number;
   /** From the start of openCache() to the first get answered (from the cache, or from the origin on a miss). */
   firstServedMs: number;
-  /** Hits over the probe reads. */
+  /** Hits over the probe reads (a get served from any tier counts). */
   hitRatio: number;
+  /**
+   * Tiered targets only: the probe reads served by the local tier, over the probe reads (a warm
+   * local tier keeps it near 1; a volatile one starts at 0 and refills from the shared tier).
+   */
+  localHitRatio?: number;
   probeOps: number;
   /** Mean time to serve a probe read, the modeled origin cost of misses included, in microseconds. */
   meanServeUs: number;
@@ -43,14 +48,16 @@ export function restartStreams(s: RestartSettings): { load: OpStream; probe: OpS
 }
 
 /** Reopens and serves the probe reads; misses are filled from `origin`. */
-async function reopenAndProbe(open: OpenCache, options: Record<string, unknown>, origin: OpStream, probe: OpStream, s: RestartSettings, variant: RestartVariant): Promise<RestartMeasurement> {
+async function reopenAndProbe(open: OpenCache, options: Record<string, unknown>, origin: OpStream, probe: OpStream, s: RestartSettings, variant: RestartVariant, tiers?: TierStatsReader): Promise<RestartMeasurement> {
   const keys = keyNames(probe);
   const t0 = performance.now();
   const { cache, openMs } = await openTimed(open, options);
   let firstServedMs = 0;
   let hits = 0;
   let servedMs = 0;
+  let localHitRatio: number | undefined;
   try {
+    const before = tiers?.(cache);
     for (let i = 0; i < keys.length; i++) {
       const started = performance.now();
       const doc = await cache.get(keys[i]!);
@@ -65,14 +72,17 @@ async function reopenAndProbe(open: OpenCache, options: Record<string, unknown>,
       servedMs += ended - started + penaltyMs;
       if (i === 0) firstServedMs = ended - t0 + penaltyMs;
     }
+    if (before && tiers) localHitRatio = (tiers(cache).localHits - before.localHits) / keys.length;
   } finally {
     await cache.close();
   }
-  return { variant, docs: origin.keys.length, openMs, firstServedMs, hitRatio: hits / keys.length, probeOps: keys.length, meanServeUs: (servedMs * 1000) / keys.length };
+  const measurement: RestartMeasurement = { variant, docs: origin.keys.length, openMs, firstServedMs, hitRatio: hits / keys.length, probeOps: keys.length, meanServeUs: (servedMs * 1000) / keys.length };
+  if (localHitRatio !== undefined) measurement.localHitRatio = localHitRatio;
+  return measurement;
 }
 
-/** Loads in this process, closes, reopens. */
-export async function restartAfterClose(open: OpenCache, options: Record<string, unknown>, s: RestartSettings): Promise<RestartMeasurement> {
+/** Loads in this process, closes, reopens. `tiers` reads a tiered target's local hits. */
+export async function restartAfterClose(open: OpenCache, options: Record<string, unknown>, s: RestartSettings, tiers?: TierStatsReader): Promise<RestartMeasurement> {
   const { load, probe } = restartStreams(s);
   const cache = await open(options);
   try {
@@ -80,13 +90,13 @@ export async function restartAfterClose(open: OpenCache, options: Record<string,
   } finally {
     await cache.close();
   }
-  return reopenAndProbe(open, options, load, probe, s, 'close');
+  return reopenAndProbe(open, options, load, probe, s, 'close', tiers);
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
 /** Loads in a child process, SIGKILLs it, reopens here. Also returns the child's memory report. */
-export async function restartAfterKill(module: string, open: OpenCache, options: Record<string, unknown>, s: RestartSettings): Promise<{ restart: RestartMeasurement; memory: ChildMemory }> {
+export async function restartAfterKill(module: string, open: OpenCache, options: Record<string, unknown>, s: RestartSettings, tiers?: TierStatsReader): Promise<{ restart: RestartMeasurement; memory: ChildMemory }> {
   const { load, probe } = restartStreams(s);
   const child = spawn(process.execPath, [CHILD, module, JSON.stringify(options), JSON.stringify(s.stream)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -101,5 +111,5 @@ export async function restartAfterKill(module: string, open: OpenCache, options:
   await exited;
   if (!line.startsWith('loaded ')) throw new Error(`the loading child failed: ${line.replace(/^error /, '')}`);
   const memory = JSON.parse(line.slice('loaded '.length)) as ChildMemory;
-  return { restart: await reopenAndProbe(open, options, load, probe, s, 'sigkill'), memory };
+  return { restart: await reopenAndProbe(open, options, load, probe, s, 'sigkill', tiers), memory };
 }

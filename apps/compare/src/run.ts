@@ -16,7 +16,7 @@ import { recommend } from './recommend.js';
 import { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 import type { CrashRow, MemoryRow, Report, RestartRow, TargetStatus, WorkloadResult } from './report-model.js';
 import { restartAfterClose, restartAfterKill } from './restart.js';
-import { KNOWN_TARGETS, describeError, importTarget, openOptions, openTimed, type TargetSpec } from './targets.js';
+import { KNOWN_TARGETS, describeError, importTarget, importTierStats, openOptions, openTimed, type TargetSpec, type TierStatsReader } from './targets.js';
 import { averageDocBytes, loadStream, workloadStream, type StreamSettings, type WorkloadId } from './workload.js';
 
 export interface Progress {
@@ -42,6 +42,8 @@ interface LiveTarget {
   status: TargetStatus;
   open: OpenCache;
   cache?: DocumentCache;
+  /** The tier counters of a tiered target (its module exports tierStats), for the restart scenario. */
+  tiers?: TierStatsReader;
 }
 
 function streamSettings(c: CompareConfig, recordCount = c.recordCount): StreamSettings {
@@ -106,8 +108,9 @@ export async function runComparison(overrides: Partial<CompareConfig> = {}, hook
       }
       try {
         const open = await importTarget(spec);
+        const tiers = await importTierStats(spec);
         const { cache } = await openTimed(open, openOptions(spec, base('bench'), redis?.url));
-        const target: LiveTarget = { spec, status, open, cache };
+        const target: LiveTarget = { spec, status, open, cache, tiers };
         status.capabilities = cache.capabilities;
         status.medium = cache.stats().medium;
         const t0 = performance.now();
@@ -168,9 +171,9 @@ export async function runComparison(overrides: Partial<CompareConfig> = {}, hook
     const restartSettings = { stream: streamSettings(config, config.restartDocs), probeOps: config.restartProbeOps, missPenaltyUs: config.missPenaltyUs };
     for (const t of live.filter((x) => x.status.status === 'ran')) {
       try {
-        restart.push({ target: t.spec.id, ...(await restartAfterClose(t.open, openOptions(t.spec, base('restart-close'), redis?.url), restartSettings)) });
+        restart.push({ target: t.spec.id, ...(await restartAfterClose(t.open, openOptions(t.spec, base('restart-close'), redis?.url), restartSettings, t.tiers)) });
         progress(`restart after close ${t.spec.id}`);
-        const killed = await restartAfterKill(t.spec.module, t.open, openOptions(t.spec, base('restart-kill'), redis?.url), restartSettings);
+        const killed = await restartAfterKill(t.spec.module, t.open, openOptions(t.spec, base('restart-kill'), redis?.url), restartSettings, t.tiers);
         restart.push({ target: t.spec.id, ...killed.restart });
         const { before, after, bytesUsed } = killed.memory;
         memory.push({

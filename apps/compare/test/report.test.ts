@@ -104,6 +104,30 @@ describe('runComparison on a tiny configuration', () => {
     }
   });
 
+  it('has the "dram in front of Redis" baseline, and only the pmem local tier is still warm after a restart', () => {
+    const tiered = report.targets.find((t) => t.id === 'hybrid-tiered')!;
+    const baseline = report.targets.find((t) => t.id === 'dram-tiered');
+    expect(baseline, 'dram-tiered row').toBeDefined();
+    expect(baseline!.model).toMatch(/DRAM tier in front of shared Redis/);
+    if (baseline!.status === 'skipped' || tiered.status === 'skipped') {
+      // Without a Redis server (or without libpmemobj for the pmem tier) the rows say why.
+      for (const t of [tiered, baseline!].filter((x) => x.status === 'skipped')) expect(t.reason, t.id).toMatch(/Redis|redis-server|ERR_NATIVE_UNAVAILABLE/);
+      return;
+    }
+    expect(baseline!.medium?.kind).toBe('dram');
+    for (const variant of ['close', 'sigkill'] as const) {
+      const pmemTier = report.restart.find((r) => r.target === 'hybrid-tiered' && r.variant === variant)!;
+      const dramTier = report.restart.find((r) => r.target === 'dram-tiered' && r.variant === variant)!;
+      // Both serve every read (Redis still has the documents); only the local tiers differ.
+      expect(pmemTier.hitRatio, variant).toBe(1);
+      expect(dramTier.hitRatio, variant).toBe(1);
+      expect(pmemTier.localHitRatio, variant).toBeGreaterThan(dramTier.localHitRatio!);
+      expect(pmemTier.localHitRatio, variant).toBeGreaterThan(0.9);
+    }
+    // Targets without tiers have no local hit ratio: '-' in the table.
+    expect(report.restart.filter((r) => r.target === 'dram').every((r) => r.localHitRatio === undefined)).toBe(true);
+  });
+
   it('measures memory in a fresh process per target, with the bytes on the medium', () => {
     for (const t of report.targets.filter((x) => x.status === 'ran')) {
       const m = report.memory.find((x) => x.target === t.id);
@@ -131,6 +155,10 @@ describe('runComparison on a tiny configuration', () => {
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toContain('## Latency diet');
     expect(md).toContain('| lmdb |');
+    if (report.restart.some((r) => r.localHitRatio !== undefined)) {
+      expect(md).toContain('| local-tier hit ratio |');
+      expect(md).toMatch(/^\| dram \| close \|(?:[^|]*\|){3} - \|/m);
+    }
     const html = readFileSync(files.html, 'utf8');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });

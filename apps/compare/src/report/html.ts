@@ -45,7 +45,7 @@ function charts(report: Report): string[] {
   ];
   const restartTargets = [...new Set(report.restart.map((r) => r.target))];
   if (restartTargets.length) {
-    const restart = (variant: 'close' | 'sigkill', field: 'hitRatio' | 'firstServedMs') =>
+    const restart = (variant: 'close' | 'sigkill', field: 'hitRatio' | 'localHitRatio' | 'firstServedMs') =>
       restartTargets.map((id) => report.restart.find((r) => r.target === id && r.variant === variant)?.[field]);
     out.push(
       barChart({
@@ -58,6 +58,8 @@ function charts(report: Report): string[] {
         series: [
           { name: 'after close', values: restart('close', 'hitRatio') },
           { name: 'after SIGKILL', values: restart('sigkill', 'hitRatio') },
+          // Tiered targets: the reads their local tier served (warm pmem tier vs a dram tier refilling from Redis).
+          ...(report.restart.some((r) => r.localHitRatio !== undefined) ? [{ name: 'local tier, after SIGKILL', values: restart('sigkill', 'localHitRatio') }] : []),
         ],
       }),
       barChart({

@@ -104,13 +104,17 @@ export function memoryTable(report: Report): Table {
 }
 
 export function restartTable(report: Report): Table {
+  // The local tier's column appears when a tiered target ran; the other targets show '-' in it.
+  const tiered = report.restart.some((r) => r.localHitRatio !== undefined);
   return {
     id: 'restart',
     title: `Restart: ${report.config.restartDocs} documents, then close or SIGKILL, then reopen`,
-    note: `hit ratio over the first ${report.config.restartProbeOps} reads; a miss costs a modeled ${report.config.missPenaltyUs} us at the origin (included in "first get" and "mean serve")`,
+    note:
+      `hit ratio over the first ${report.config.restartProbeOps} reads; a miss costs a modeled ${report.config.missPenaltyUs} us at the origin (included in "first get" and "mean serve")` +
+      (tiered ? '; local-tier hit ratio: the share of those reads served by a tiered target\'s local tier without asking the shared one (its hit ratio also counts reads served by Redis)' : ''),
     textColumns: [1],
-    header: ['target', 'stop', 'open', 'first get served', 'hit ratio', 'mean serve'],
-    rows: report.restart.map((r) => [r.target, r.variant, formatMs(r.openMs), formatMs(r.firstServedMs), r.hitRatio.toFixed(3), formatUs(r.meanServeUs)]),
+    header: ['target', 'stop', 'open', 'first get served', 'hit ratio', ...(tiered ? ['local-tier hit ratio'] : []), 'mean serve'],
+    rows: report.restart.map((r) => [r.target, r.variant, formatMs(r.openMs), formatMs(r.firstServedMs), r.hitRatio.toFixed(3), ...(tiered ? [r.localHitRatio === undefined ? dash : r.localHitRatio.toFixed(3)] : []), formatUs(r.meanServeUs)]),
   };
 }
 
