@@ -58,13 +58,16 @@ export function recommend(r: Inputs): Recommendation[] {
       : 'no target kept its documents on a pmem medium outside the heap',
   });
 
+  // A tiered target is as warm as its local tier: its other hits are reads from the shared tier,
+  // which survived the restart because it is another process, not because this cache is warm.
+  const warmth = (x: Inputs['restart'][number]): number => x.localHitRatio ?? x.hitRatio;
   const afterKill = r.restart.filter((x) => x.variant === 'sigkill');
-  const warmest = [...afterKill].sort((a, b) => b.hitRatio - a.hitRatio || a.firstServedMs - b.firstServedMs)[0];
+  const warmest = [...afterKill].sort((a, b) => warmth(b) - warmth(a) || a.firstServedMs - b.firstServedMs)[0];
   out.push({
     need: 'Restart time: serve warm right after a crash or deploy',
     target: warmest?.target,
     why: warmest
-      ? `after SIGKILL: hit ratio ${warmest.hitRatio.toFixed(2)} over the first ${warmest.probeOps} reads, first get served ${warmest.firstServedMs.toFixed(1)} ms after open began`
+      ? `after SIGKILL: ${warmest.localHitRatio === undefined ? 'hit ratio' : 'local-tier hit ratio'} ${warmth(warmest).toFixed(2)} over the first ${warmest.probeOps} reads, first get served ${warmest.firstServedMs.toFixed(1)} ms after open began`
       : 'no restart scenario completed',
   });
 
