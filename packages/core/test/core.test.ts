@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
@@ -91,7 +92,8 @@ describe('detectMedium', () => {
 });
 
 describe('acquireProcessLock', () => {
-  const dir = mkdtempSync('/dev/shm/pmem-modes-lock-test-');
+  const dir = mkdtempSync(join(tmpdir(), 'pmem-modes-lock-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses a second lock in the same process and frees it on release', () => {
     const path = join(dir, 'a.lock');
