@@ -4,16 +4,13 @@
  * bound of speed and the model the conformance suite compares the others against.
  */
 import {
-  CacheBase,
-  capacityError,
   DRAM_MEDIUM,
-  LruIndex,
+  IndexedCacheBase,
   checkKnownOptions,
   resolveLimits,
   type Capabilities,
   type CacheOptions,
   type DocumentCache,
-  type Usage,
 } from '@pmem-modes/core';
 
 /** dram takes only the shared limits: there is no directory, nothing survives `close()`. */
@@ -37,52 +34,35 @@ interface Entry {
   readonly size: number;
 }
 
-class DramCache extends CacheBase {
+class DramCache extends IndexedCacheBase<Entry> {
   readonly adapter = ADAPTER;
   readonly capabilities = CAPABILITIES;
   readonly medium = DRAM_MEDIUM;
-  #lru = new LruIndex<Entry>();
-  #evictions = 0;
 
   constructor(options: DramOptions) {
     super(resolveLimits(options));
   }
 
   protected readRaw(key: string): string | undefined {
-    return this.#lru.touch(key)?.json;
+    return this.index.touch(key)?.json;
   }
 
   protected writeRaw(key: string, json: string, bytes: number): void {
     const size = Buffer.byteLength(key) + bytes;
-    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
-    if (!victims) throw capacityError(size, this.limits.capacityBytes);
-    for (const victim of victims) this.#lru.delete(victim);
-    this.#evictions += victims.length;
-    this.#lru.set(key, { json, size });
+    this.evicted(this.victimsFor(key, size));
+    this.index.set(key, { json, size });
   }
 
   protected removeRaw(key: string): boolean {
-    return this.#lru.delete(key) !== undefined;
-  }
-
-  protected hasRaw(key: string): boolean {
-    return this.#lru.peek(key) !== undefined;
-  }
-
-  protected listRaw(): string[] {
-    return this.#lru.keys();
+    return this.index.delete(key) !== undefined;
   }
 
   protected clearRaw(): void {
-    this.#lru.clear();
-  }
-
-  protected usage(): Usage {
-    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+    this.index.clear();
   }
 
   protected closeRaw(): void {
-    this.#lru.clear();
+    this.index.clear();
   }
 }
 
