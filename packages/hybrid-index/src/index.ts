@@ -8,12 +8,10 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CacheBase,
+  IndexedCacheBase,
   CacheError,
   MAX_KEY_BYTES,
-  LruIndex,
   acquireProcessLock,
-  capacityError,
   checkKnownOptions,
   detectMedium,
   prepareDir,
@@ -25,7 +23,6 @@ import {
   type Medium,
   type ProcessLock,
   type ResolvedLimits,
-  type Usage,
 } from '@pmem-modes/core';
 import { FILE_HEADER_BYTES, checkFileHeader, recordBytesFor, writeFileHeader } from './format.js';
 import { RecordLog, type CleanerEvents, type RecordRef } from './log.js';
@@ -69,7 +66,7 @@ function maxRecordBytes(maxDocBytes: number): number {
   return recordBytesFor(MAX_KEY_BYTES, maxDocBytes);
 }
 
-class HybridIndexCache extends CacheBase {
+class HybridIndexCache extends IndexedCacheBase<RecordRef> {
   readonly adapter = ADAPTER;
   readonly capabilities = CAPABILITIES;
   readonly medium: Medium;
@@ -77,9 +74,7 @@ class HybridIndexCache extends CacheBase {
   readonly #buffer: Buffer;
   readonly #lock: ProcessLock;
   readonly #log: RecordLog;
-  readonly #lru = new LruIndex<RecordRef>();
   readonly #cleanerEvents: CleanerEvents;
-  #evictions = 0;
 
   constructor(limits: ResolvedLimits, file: MappedDataFile) {
     super(limits);
@@ -90,13 +85,10 @@ class HybridIndexCache extends CacheBase {
     this.#log = file.log;
     this.#cleanerEvents = {
       moved: (key, pos) => {
-        const ref = this.#lru.peek(key);
+        const ref = this.index.peek(key);
         if (ref) ref.pos = pos;
       },
-      dropped: (key) => {
-        this.#lru.delete(key);
-        this.#evictions++;
-      },
+      dropped: (key) => this.evicted([key]),
     };
     this.#rebuildIndex();
   }
@@ -104,65 +96,54 @@ class HybridIndexCache extends CacheBase {
   /** Rebuilds the DRAM index from the log; write order stands in for recency. */
   #rebuildIndex(): void {
     this.#log.scan((key, ref) => {
-      const older = this.#lru.set(key, ref);
+      const older = this.index.set(key, ref);
       // Two live records of one key: a crash hit between writing the new one and marking the old.
       if (older) this.#log.markDead(older.pos);
     });
     // Reopened with a smaller capacity: the oldest records go.
-    for (const key of this.#lru.victimsFor('', 0, this.limits.capacityBytes) ?? []) this.#evict(key);
+    this.#evict(this.victimsFor('', 0));
   }
 
   protected readRaw(key: string): string | undefined {
-    const ref = this.#lru.touch(key);
+    const ref = this.index.touch(key);
     return ref && this.#log.readDoc(ref);
   }
 
   protected writeRaw(key: string, json: string, bytes: number): void {
     const keyBytes = Buffer.byteLength(key, 'utf8');
     const size = recordBytesFor(keyBytes, bytes);
-    const victims = this.#lru.victimsFor(key, size, this.limits.capacityBytes);
-    if (!victims) throw capacityError(size, this.limits.capacityBytes);
-    for (const victim of victims) this.#evict(victim);
+    this.#evict(this.victimsFor(key, size));
     this.#log.makeRoom(size, this.#cleanerEvents);
     const pos = this.#log.append(key, keyBytes, json, bytes);
     // The old record's position is read only now: making room may have moved it.
-    const older = this.#lru.set(key, { pos, size, keyBytes, docBytes: bytes });
+    const older = this.index.set(key, { pos, size, keyBytes, docBytes: bytes });
     if (older) this.#log.markDead(older.pos);
   }
 
   protected removeRaw(key: string): boolean {
-    const ref = this.#lru.delete(key);
+    const ref = this.index.delete(key);
     if (ref) this.#log.markDead(ref.pos);
     return ref !== undefined;
   }
 
-  protected hasRaw(key: string): boolean {
-    return this.#lru.peek(key) !== undefined;
-  }
-
-  protected listRaw(): string[] {
-    return this.#lru.keys();
-  }
-
   protected clearRaw(): void {
     this.#log.clear();
-    this.#lru.clear();
-  }
-
-  protected usage(): Usage {
-    return { count: this.#lru.count, bytesUsed: this.#lru.bytes, capacityBytes: this.limits.capacityBytes, evictions: this.#evictions };
+    this.index.clear();
   }
 
   protected closeRaw(): void {
-    this.#lru.clear();
+    this.index.clear();
     this.#addon.unmap(this.#buffer);
     this.#lock.release();
   }
 
-  #evict(key: string): void {
-    const ref = this.#lru.delete(key);
-    if (ref) this.#log.markDead(ref.pos);
-    this.#evictions++;
+  /** Marks the victims' records dead in the log, then drops them from the index as evictions. */
+  #evict(victims: readonly string[]): void {
+    for (const key of victims) {
+      const ref = this.index.peek(key);
+      if (ref) this.#log.markDead(ref.pos);
+    }
+    this.evicted(victims);
   }
 }
 
