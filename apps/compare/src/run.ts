@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareDir, resolveDir, type DocumentCache, type OpenCache } from '@pmem-modes/core';
+import { emulatePmemFlushes, prepareDir, resolveDir, type DocumentCache, type OpenCache } from '@pmem-modes/core';
 import { bestOf, latencyDiet, medianOf } from './aggregate.js';
 import { DEFAULT_CONFIG, type CompareConfig } from './config.js';
 import { crashTrials } from './crash.js';
@@ -63,10 +63,7 @@ export async function runComparison(overrides: Partial<CompareConfig> = {}, hook
   const runDir = prepareDir(join(resolveDir(config.dir), `compare-${process.pid}-${Date.now()}`));
   const environment = describeEnvironment(runDir, config.command);
   // PMDK reads this when the library loads: set it before any adapter is imported (emulated pmem only).
-  if (environment.medium.kind === 'emulated' && process.env.PMEM_IS_PMEM_FORCE === undefined) {
-    process.env.PMEM_IS_PMEM_FORCE = '1';
-    environment.pmemIsPmemForce = '1 (set by the app: the medium is emulated)';
-  }
+  if (emulatePmemFlushes(environment.medium)) environment.pmemIsPmemForce = '1 (set by the app: the medium is emulated)';
   const note = hooks.onNote ?? (() => undefined);
   const specs = [...KNOWN_TARGETS, ...(config.extraTargets ?? [])].filter((s) => !config.targets || config.targets.includes(s.id));
   const capacityBytes = capacityFor(config);

@@ -4,7 +4,7 @@
  * when the library is loaded.
  */
 import { createRequire } from 'node:module';
-import { CacheError, type Medium } from '@pmem-modes/core';
+import { CacheError, emulatePmemFlushes, type Medium } from '@pmem-modes/core';
 
 /** The addon's face (native/addon.cc, native/cache_handle.cc). */
 export interface NativeAddon {
@@ -44,13 +44,10 @@ export const INSTALL_HINT =
 
 let addon: NativeAddon | undefined;
 
-/**
- * The addon, loaded once. On an emulated medium (tmpfs) PMEM_IS_PMEM_FORCE=1 is set first unless
- * the user set it: without it PMDK falls back to msync, which tmpfs does not need.
- */
+/** The addon, loaded once, after core's `emulatePmemFlushes` (PMDK reads the variable as it loads). */
 export function loadNative(medium: Medium): NativeAddon {
   if (addon) return addon;
-  if (medium.kind === 'emulated' && process.env.PMEM_IS_PMEM_FORCE === undefined) process.env.PMEM_IS_PMEM_FORCE = '1';
+  emulatePmemFlushes(medium);
   try {
     const loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     loaded.init(CacheError);

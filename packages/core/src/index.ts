@@ -13,7 +13,7 @@ export {
   type EncodedDoc,
   type ResolvedLimits,
 } from './validate.js';
-export { detectMedium, prepareDir, resolveDir, DRAM_MEDIUM, EMULATED_PMEM_DIR } from './medium.js';
+export { detectMedium, emulatePmemFlushes, prepareDir, resolveDir, DRAM_MEDIUM, EMULATED_PMEM_DIR } from './medium.js';
 export { acquireProcessLock, type ProcessLock } from './lock.js';
 export { CacheBase, type MaybePromise, type Usage } from './base.js';
 export { IndexedCacheBase, type IndexEntry } from './indexed.js';

@@ -98,3 +98,15 @@ export function detectMedium(path: string): Medium {
 
 /** The medium of adapters that keep everything in the process heap. */
 export const DRAM_MEDIUM: Medium = Object.freeze({ kind: 'dram', description: 'the process heap (DRAM): fastest, lost on close' });
+
+/**
+ * Sets `PMEM_IS_PMEM_FORCE=1` when `medium` is emulated (tmpfs) and the user has not set it, and
+ * says whether it did. PMDK (libpmem, libpmemobj) reads the variable once, when it loads, so call
+ * this before loading a native addon: on tmpfs PMDK would otherwise flush with msync, while with
+ * it PMDK takes the CPU cache-flush path that real pmem takes. The user's own setting always wins.
+ */
+export function emulatePmemFlushes(medium: Medium): boolean {
+  if (medium.kind !== 'emulated' || process.env.PMEM_IS_PMEM_FORCE !== undefined) return false;
+  process.env.PMEM_IS_PMEM_FORCE = '1';
+  return true;
+}

@@ -10,6 +10,7 @@ import {
   acquireProcessLock,
   checkKey,
   detectMedium,
+  emulatePmemFlushes,
   encodeDoc,
   resolveDir,
   resolveLimits,
@@ -88,6 +89,25 @@ describe('detectMedium', () => {
   it('recognises an ordinary filesystem as disk', () => {
     expect(detectMedium(process.cwd()).kind).toMatch(/disk|emulated/);
     expect(detectMedium('/proc').kind).toBe('disk');
+  });
+});
+
+describe('emulatePmemFlushes', () => {
+  it('sets PMEM_IS_PMEM_FORCE=1 only on an emulated medium, never over a setting of its own', () => {
+    const saved = process.env.PMEM_IS_PMEM_FORCE;
+    try {
+      delete process.env.PMEM_IS_PMEM_FORCE;
+      expect(emulatePmemFlushes(detectMedium('/proc'))).toBe(false);
+      expect(process.env.PMEM_IS_PMEM_FORCE).toBeUndefined();
+      expect(emulatePmemFlushes(detectMedium('/dev/shm'))).toBe(true);
+      expect(process.env.PMEM_IS_PMEM_FORCE).toBe('1');
+      process.env.PMEM_IS_PMEM_FORCE = '0';
+      expect(emulatePmemFlushes(detectMedium('/dev/shm'))).toBe(false);
+      expect(process.env.PMEM_IS_PMEM_FORCE).toBe('0');
+    } finally {
+      if (saved === undefined) delete process.env.PMEM_IS_PMEM_FORCE;
+      else process.env.PMEM_IS_PMEM_FORCE = saved;
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import {
   acquireProcessLock,
   checkKnownOptions,
   detectMedium,
+  emulatePmemFlushes,
   prepareDir,
   resolveDir,
   resolveLimits,
@@ -26,7 +27,7 @@ import {
 } from '@pmem-modes/core';
 import { FILE_HEADER_BYTES, checkFileHeader, recordBytesFor, writeFileHeader } from './format.js';
 import { RecordLog, type CleanerEvents, type RecordRef } from './log.js';
-import { loadAddon, preparePmemEnvironment, type PmemAddon } from './native.js';
+import { loadAddon, type PmemAddon } from './native.js';
 
 /**
  * hybrid-index takes only the shared options.
@@ -201,7 +202,7 @@ function createDataFile(addon: PmemAddon, dir: string, path: string, ringBytes: 
 function openDataFile(dir: string, limits: ResolvedLimits, lock: ProcessLock): MappedDataFile {
   const path = join(dir, `${ADAPTER}-${limits.name}.log`);
   const medium = detectMedium(dir);
-  preparePmemEnvironment(medium);
+  emulatePmemFlushes(medium); // before libpmem loads: it reads the variable once
   const addon = loadAddon();
   const ringNeeded = ringBytesFor(limits);
   if (!existsSync(path)) createDataFile(addon, dir, path, ringNeeded);

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { CacheError, type Medium } from '@pmem-modes/core';
+import { CacheError } from '@pmem-modes/core';
 
 export interface PmemAddon {
   setErrorClass(errorClass: typeof CacheError): void;
@@ -19,15 +19,6 @@ export interface PmemAddon {
 export const ADDON_PATH = fileURLToPath(new URL('../build/Release/hybrid_index.node', import.meta.url));
 
 const loaded = new Map<string, PmemAddon>();
-
-/**
- * libpmem decides once, when it loads, whether a mapping counts as persistent memory. tmpfs is
- * not DAX, so without PMEM_IS_PMEM_FORCE=1 every flush would be an msync; on emulated pmem the
- * CPU flush path is the one real pmem would take. The user's own setting always wins.
- */
-export function preparePmemEnvironment(medium: Medium): void {
-  if (medium.kind === 'emulated' && process.env.PMEM_IS_PMEM_FORCE === undefined) process.env.PMEM_IS_PMEM_FORCE = '1';
-}
 
 export function loadAddon(path: string = ADDON_PATH): PmemAddon {
   let addon = loaded.get(path);
