@@ -3,8 +3,8 @@
  * importing the package always works and PMEM_IS_PMEM_FORCE can still be set: PMDK reads it once,
  * when the library is loaded.
  */
-import { createRequire } from 'node:module';
-import { CacheError, emulatePmemFlushes, type Medium } from '@pmem-modes/core';
+import { fileURLToPath } from 'node:url';
+import { CacheError, emulatePmemFlushes, requireNativeAddon, type Medium } from '@pmem-modes/core';
 
 /** The addon's face (native/addon.cc, native/cache_handle.cc). */
 export interface NativeAddon {
@@ -38,7 +38,7 @@ export interface NativeHandle {
   close(): void;
 }
 
-const ADDON_PATH = '../build/Release/app_direct.node';
+const ADDON_PATH = fileURLToPath(new URL('../build/Release/app_direct.node', import.meta.url));
 export const INSTALL_HINT =
   'Install the library with `apt-get install libpmemobj-dev libpmem-dev pkg-config`, then rebuild the addon with `npm rebuild @pmem-modes/app-direct`.';
 
@@ -48,16 +48,8 @@ let addon: NativeAddon | undefined;
 export function loadNative(medium: Medium): NativeAddon {
   if (addon) return addon;
   emulatePmemFlushes(medium);
-  try {
-    const loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
-    loaded.init(CacheError);
-    addon = loaded;
-    return loaded;
-  } catch (cause) {
-    throw new CacheError(
-      'ERR_NATIVE_UNAVAILABLE',
-      `The app-direct addon could not be loaded (${(cause as Error).message.split('\n')[0]}). ${INSTALL_HINT}`,
-      { cause },
-    );
-  }
+  const loaded = requireNativeAddon<NativeAddon>(ADDON_PATH, 'app-direct', INSTALL_HINT);
+  loaded.init(CacheError);
+  addon = loaded;
+  return loaded;
 }

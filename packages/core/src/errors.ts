@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 /**
  * Every error a cache raises is a {@link CacheError} whose `code` is one of these.
  * Codes are stable: a code is never renamed or given a new meaning; new ones are only added
@@ -62,4 +63,18 @@ export function capacityError(needed: number, capacity: number): CacheError {
     'ERR_CAPACITY',
     `The document needs ${needed} bytes with its key and overhead, more than this cache can free (capacity ${capacity} bytes). Raise capacityBytes or store smaller documents.`,
   );
+}
+
+/**
+ * Loads a native addon (a `.node` file at an absolute path) for `adapter`; a missing file, or a
+ * missing system library it links, becomes `ERR_NATIVE_UNAVAILABLE` with `install`, the commands
+ * that fix it. Adapters call it on first open, so that importing them works everywhere.
+ */
+export function requireNativeAddon<T>(path: string, adapter: string, install: string): T {
+  try {
+    return createRequire(import.meta.url)(path) as T;
+  } catch (cause) {
+    const reason = String((cause as Error)?.message ?? cause).split('\n')[0];
+    throw new CacheError('ERR_NATIVE_UNAVAILABLE', `The ${adapter} addon could not be loaded from ${path} (${reason}). ${install}`, { cause });
+  }
 }

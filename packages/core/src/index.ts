@@ -1,4 +1,4 @@
-export { CacheError, ErrorCode, ERROR_CODES, capacityError, isCacheError, type CacheErrorCode } from './errors.js';
+export { CacheError, ErrorCode, ERROR_CODES, capacityError, isCacheError, requireNativeAddon, type CacheErrorCode } from './errors.js';
 export type { Capabilities, CacheOptions, CacheStats, Doc, DocumentCache, Medium, OpenCache } from './types.js';
 export {
   checkKey,

@@ -12,6 +12,7 @@ import {
   detectMedium,
   emulatePmemFlushes,
   encodeDoc,
+  requireNativeAddon,
   resolveDir,
   resolveLimits,
   EMULATED_PMEM_DIR,
@@ -89,6 +90,14 @@ describe('detectMedium', () => {
   it('recognises an ordinary filesystem as disk', () => {
     expect(detectMedium(process.cwd()).kind).toMatch(/disk|emulated/);
     expect(detectMedium('/proc').kind).toBe('disk');
+  });
+});
+
+describe('requireNativeAddon', () => {
+  it('turns a missing addon into ERR_NATIVE_UNAVAILABLE that names the fix', () => {
+    expect(() => requireNativeAddon('/nonexistent/addon.node', 'test-adapter', 'Run `apt-get install libfoo-dev`.')).toThrow(
+      expect.objectContaining({ code: 'ERR_NATIVE_UNAVAILABLE', message: expect.stringMatching(/test-adapter.*apt-get install libfoo-dev/) }),
+    );
   });
 });
 

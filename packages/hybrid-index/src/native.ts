@@ -2,9 +2,8 @@
  * Loads the libpmem addon once. It is optional at install time (no libpmem, no addon), so a
  * failure to load becomes ERR_NATIVE_UNAVAILABLE naming the Debian package to install.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { CacheError } from '@pmem-modes/core';
+import { CacheError, requireNativeAddon } from '@pmem-modes/core';
 
 export interface PmemAddon {
   setErrorClass(errorClass: typeof CacheError): void;
@@ -23,16 +22,7 @@ const loaded = new Map<string, PmemAddon>();
 export function loadAddon(path: string = ADDON_PATH): PmemAddon {
   let addon = loaded.get(path);
   if (addon) return addon;
-  try {
-    addon = createRequire(import.meta.url)(path) as PmemAddon;
-  } catch (cause) {
-    throw new CacheError(
-      'ERR_NATIVE_UNAVAILABLE',
-      `The hybrid-index addon could not be loaded from ${path} (${(cause as Error).message.split('\n')[0]}). ` +
-        'It needs libpmem: apt-get install libpmem-dev pkg-config, then npm rebuild @pmem-modes/hybrid-index.',
-      { cause },
-    );
-  }
+  addon = requireNativeAddon<PmemAddon>(path, 'hybrid-index', 'It needs libpmem: apt-get install libpmem-dev pkg-config, then npm rebuild @pmem-modes/hybrid-index.');
   addon.setErrorClass(CacheError);
   loaded.set(path, addon);
   return addon;

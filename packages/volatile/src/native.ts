@@ -3,8 +3,8 @@
  * The addon returns statuses (its own, listed in `binding.status`, or memkind's negative error
  * codes); every wording a user sees is here.
  */
-import { createRequire } from 'node:module';
-import { CacheError, capacityError } from '@pmem-modes/core';
+import { fileURLToPath } from 'node:url';
+import { CacheError, capacityError, requireNativeAddon } from '@pmem-modes/core';
 
 /** One memkind kind and the entry table inside it (native/heap_binding.cc). */
 export interface NativeHeap {
@@ -30,21 +30,14 @@ export interface Binding {
 
 const INSTALL_HINT = 'Install memkind with `apt-get install libmemkind-dev pkg-config`, then run `npm rebuild @pmem-modes/volatile`.';
 
+const ADDON_PATH = fileURLToPath(new URL('../build/Release/volatile_heap.node', import.meta.url));
+
 let binding: Binding | undefined;
 
 /** The addon, loaded on first use so that `import` works on machines without memkind. */
 export function loadBinding(): Binding {
-  if (binding) return binding;
-  try {
-    binding = createRequire(import.meta.url)('../build/Release/volatile_heap.node') as Binding;
-    return binding;
-  } catch (cause) {
-    throw new CacheError(
-      'ERR_NATIVE_UNAVAILABLE',
-      `The volatile adapter's memkind addon is not available (${(cause as Error).message.split('\n')[0]}). ${INSTALL_HINT}`,
-      { cause },
-    );
-  }
+  binding ??= requireNativeAddon<Binding>(ADDON_PATH, 'volatile (memkind)', INSTALL_HINT);
+  return binding;
 }
 
 /** What the failing call was doing, for the message. */
