@@ -212,7 +212,7 @@ class HybridTieredCache extends CacheBase {
     const flight = this.begin(key);
     let result: Awaited<ReturnType<RemoteNamespace['write']>>;
     try {
-      result = await this.#remote.write(key, version, json, this.limits.capacityBytes, this.takeTouches());
+      result = await this.#remote.write(key, version, json, size, this.limits.capacityBytes, this.takeTouches());
     } catch (err) {
       this.#flights.end(flight, this.#tracker.epoch);
       this.afterAmbiguousFailure(key);

@@ -179,13 +179,13 @@ export class RemoteNamespace {
   }
 
   /**
-   * Stores the document under a new version, evicting least recently used documents to stay
-   * within `capacity` (the caller checked that the document fits at all); `touched` are keys read
-   * since the last write, refreshed first so eviction sees their recency. One MULTI round trip.
+   * Stores the document (`size`: UTF-8 bytes of key and JSON) under a new version, evicting least
+   * recently used documents to stay within `capacity` (the caller checked that the document fits
+   * at all); `touched` are keys read since the last write, refreshed first so eviction sees their
+   * recency. One MULTI round trip.
    */
-  async write(key: string, version: string, json: string, capacity: number, touched: readonly string[]): Promise<{ evicted: string[]; usage: NamespaceUsage }> {
+  async write(key: string, version: string, json: string, size: number, capacity: number, touched: readonly string[]): Promise<{ evicted: string[]; usage: NamespaceUsage }> {
     const docKey = this.docPrefix + key;
-    const size = Buffer.byteLength(key) + Buffer.byteLength(json);
     const multi = this.client.multi();
     this.queue(multi, 'htAccountSet', docKey, this.#lru, this.#meta, key, size, capacity, this.docPrefix, ...touched);
     multi.hset(docKey, 'v', version, 'j', json);
